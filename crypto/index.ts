@@ -1,0 +1,3 @@
+export * from "./ed25519.ts";
+export * from "./hash.ts";
+export * from "./merkle.ts";
