@@ -1,0 +1,2 @@
+export { KvApp } from "./kvApp.ts";
+export type { StateTree } from "./stateTree.ts";

@@ -1,0 +1,218 @@
+/**
+ * Codecs of the messages nodes exchange over libp2p (package icsd.p2p): gossip of proposals, votes,
+ * transactions and evidence, and the status, block-sync and catch-up request/response pairs. Every
+ * decoder takes untrusted bytes and throws PROTO_DECODE naming the bad field.
+ */
+import type { Block, Commit, Evidence, Proposal, Vote } from "../../consensus/types.ts";
+import { icsd } from "../gen/icsd.js";
+import { blockFromPb, blockPb, evidenceFromPb, evidencePb } from "./block.ts";
+import {
+  bytesField,
+  chainIdField,
+  decodeWith,
+  fail,
+  hashField,
+  newWriter,
+  required,
+  safeInt,
+} from "./fields.ts";
+import { commitFromPb, commitPb, proposalFromPb, proposalPb, voteFromPb, votePb } from "./vote.ts";
+
+const pb = icsd.p2p;
+
+/** A signed proposal together with the block it proposes. */
+export interface P2pProposal {
+  readonly proposal: Proposal;
+  readonly block: Block;
+}
+
+/** A node's answer to a status request: which chain it runs and which heights it can serve. */
+export interface StatusResponse {
+  readonly chainId: string;
+  /** Last committed height (0 before the first block). */
+  readonly height: number;
+  /** Lowest height whose block it still holds. */
+  readonly earliestHeight: number;
+  readonly lastBlockHash: Uint8Array;
+}
+
+/** A block and the +2/3 precommits that committed it, or `found: false` when the peer does not have it. */
+export type BlockResponse =
+  | { readonly found: false }
+  | { readonly found: true; readonly block: Block; readonly commit: Commit };
+
+/** Everything a peer holds for a height in progress. */
+export interface CatchupResponse {
+  readonly proposals: readonly P2pProposal[];
+  readonly votes: readonly Vote[];
+}
+
+/** @internal */
+export function proposalMessagePb(p: P2pProposal): icsd.p2p.ProposalMessage.$Properties {
+  return { proposal: proposalPb(p.proposal), block: blockPb(p.block) };
+}
+
+/** @internal */
+export function proposalMessageFromPb(path: string, m: icsd.p2p.ProposalMessage.$Properties): P2pProposal {
+  return {
+    proposal: proposalFromPb(`${path}.proposal`, required(`${path}.proposal`, m.proposal)),
+    block: blockFromPb(`${path}.block`, required(`${path}.block`, m.block)),
+  };
+}
+
+/** Encodes a gossiped proposal with its block. */
+export function encodeProposalMessage(p: P2pProposal): Uint8Array {
+  return pb.ProposalMessage.encode(proposalMessagePb(p), newWriter()).finish();
+}
+
+/** Decodes and validates a gossiped proposal with its block. */
+export function decodeProposalMessage(bytes: Uint8Array): P2pProposal {
+  return decodeWith("proposalMessage", bytes, (b) =>
+    proposalMessageFromPb("proposalMessage", pb.ProposalMessage.decode(b)),
+  );
+}
+
+/** Encodes a gossiped vote. */
+export function encodeVoteMessage(v: Vote): Uint8Array {
+  return pb.VoteMessage.encode({ vote: votePb(v) }, newWriter()).finish();
+}
+
+/** Decodes and validates a gossiped vote. */
+export function decodeVoteMessage(bytes: Uint8Array): Vote {
+  return decodeWith("voteMessage", bytes, (b) => {
+    const m = pb.VoteMessage.decode(b);
+    return voteFromPb("voteMessage.vote", required("voteMessage.vote", m.vote));
+  });
+}
+
+/** Encodes a gossiped transaction. */
+export function encodeTxMessage(tx: Uint8Array): Uint8Array {
+  return pb.TxMessage.encode({ tx }, newWriter()).finish();
+}
+
+/** Decodes a gossiped transaction (a view into `bytes`); an empty tx is rejected. */
+export function decodeTxMessage(bytes: Uint8Array): Uint8Array {
+  return decodeWith("txMessage", bytes, (b) => {
+    const tx = bytesField("txMessage.tx", pb.TxMessage.decode(b).tx);
+    if (tx.length === 0) fail("txMessage.tx", "empty");
+    return tx;
+  });
+}
+
+/** Encodes gossiped evidence. */
+export function encodeEvidenceMessage(e: Evidence): Uint8Array {
+  return pb.EvidenceMessage.encode({ evidence: evidencePb(e) }, newWriter()).finish();
+}
+
+/** Decodes and validates gossiped evidence. */
+export function decodeEvidenceMessage(bytes: Uint8Array): Evidence {
+  return decodeWith("evidenceMessage", bytes, (b) => {
+    const m = pb.EvidenceMessage.decode(b);
+    return evidenceFromPb("evidenceMessage.evidence", required("evidenceMessage.evidence", m.evidence));
+  });
+}
+
+/** Encodes a status request (an empty message). */
+export function encodeStatusRequest(): Uint8Array {
+  return pb.StatusRequest.encode({}, newWriter()).finish();
+}
+
+/** Checks that `bytes` is a well-formed status request. */
+export function decodeStatusRequest(bytes: Uint8Array): void {
+  decodeWith("statusRequest", bytes, (b) => pb.StatusRequest.decode(b));
+}
+
+/** Encodes a status response. */
+export function encodeStatusResponse(s: StatusResponse): Uint8Array {
+  return pb.StatusResponse.encode(
+    {
+      chainId: s.chainId,
+      height: s.height,
+      earliestHeight: s.earliestHeight,
+      lastBlockHash: s.lastBlockHash,
+    },
+    newWriter(),
+  ).finish();
+}
+
+/** Decodes and validates a status response. */
+export function decodeStatusResponse(bytes: Uint8Array): StatusResponse {
+  return decodeWith("statusResponse", bytes, (b) => {
+    const m = pb.StatusResponse.decode(b);
+    return {
+      chainId: chainIdField("statusResponse.chainId", m.chainId),
+      height: safeInt("statusResponse.height", m.height),
+      earliestHeight: safeInt("statusResponse.earliestHeight", m.earliestHeight),
+      lastBlockHash: hashField("statusResponse.lastBlockHash", m.lastBlockHash),
+    };
+  });
+}
+
+/** Encodes a request for the block at `height`. */
+export function encodeBlockRequest(height: number): Uint8Array {
+  return pb.BlockRequest.encode({ height }, newWriter()).finish();
+}
+
+/** Decodes a block request: the requested height. */
+export function decodeBlockRequest(bytes: Uint8Array): number {
+  return decodeWith("blockRequest", bytes, (b) =>
+    safeInt("blockRequest.height", pb.BlockRequest.decode(b).height),
+  );
+}
+
+/** Encodes a block response. */
+export function encodeBlockResponse(r: BlockResponse): Uint8Array {
+  const m: icsd.p2p.BlockResponse.$Properties = r.found
+    ? { found: true, block: blockPb(r.block), commit: commitPb(r.commit) }
+    : {};
+  return pb.BlockResponse.encode(m, newWriter()).finish();
+}
+
+/** Decodes and validates a block response; a found block must come with its commit. */
+export function decodeBlockResponse(bytes: Uint8Array): BlockResponse {
+  return decodeWith("blockResponse", bytes, (b): BlockResponse => {
+    const m = pb.BlockResponse.decode(b);
+    if (!m.found) return { found: false };
+    return {
+      found: true,
+      block: blockFromPb("blockResponse.block", required("blockResponse.block", m.block)),
+      commit: commitFromPb("blockResponse.commit", required("blockResponse.commit", m.commit)),
+    };
+  });
+}
+
+/** Encodes a catch-up request for the height in progress. */
+export function encodeCatchupRequest(height: number): Uint8Array {
+  return pb.CatchupRequest.encode({ height }, newWriter()).finish();
+}
+
+/** Decodes a catch-up request: the requested height. */
+export function decodeCatchupRequest(bytes: Uint8Array): number {
+  return decodeWith("catchupRequest", bytes, (b) =>
+    safeInt("catchupRequest.height", pb.CatchupRequest.decode(b).height),
+  );
+}
+
+/** Encodes a catch-up response. */
+export function encodeCatchupResponse(r: CatchupResponse): Uint8Array {
+  return pb.CatchupResponse.encode(
+    { proposals: r.proposals.map(proposalMessagePb), votes: r.votes.map(votePb) },
+    newWriter(),
+  ).finish();
+}
+
+/** Decodes and validates a catch-up response. */
+export function decodeCatchupResponse(bytes: Uint8Array): CatchupResponse {
+  return decodeWith("catchupResponse", bytes, (b) => {
+    const m = pb.CatchupResponse.decode(b);
+    const rawP = m.proposals ?? [];
+    const proposals: P2pProposal[] = new Array(rawP.length);
+    for (let i = 0; i < rawP.length; i++) {
+      proposals[i] = proposalMessageFromPb(`catchupResponse.proposals[${i}]`, rawP[i]!);
+    }
+    const rawV = m.votes ?? [];
+    const votes: Vote[] = new Array(rawV.length);
+    for (let i = 0; i < rawV.length; i++) votes[i] = voteFromPb(`catchupResponse.votes[${i}]`, rawV[i]!);
+    return { proposals, votes };
+  });
+}
