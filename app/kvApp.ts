@@ -76,7 +76,7 @@ export class KvApp implements Application {
   }
 
   async info(): Promise<AppInfo> {
-    return { lastBlockHeight: this.tree.version(), lastBlockAppHash: this.tree.hash(), version: "kvstore/1" };
+    return { lastBlockHeight: this.tree.version, lastBlockAppHash: this.tree.hash, version: "kvstore/1" };
   }
 
   async initChain(req: InitChainRequest): Promise<InitChainResponse> {
@@ -142,7 +142,7 @@ export class KvApp implements Application {
   }
 
   async query(req: QueryRequest): Promise<QueryResponse> {
-    const height = req.height === 0 ? this.tree.version() : req.height;
+    const height = req.height === 0 ? this.tree.version : req.height;
     const value = await this.tree.getAt(req.data, height);
     return {
       code: 0,

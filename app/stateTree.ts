@@ -3,9 +3,9 @@ import type { WriteBatch } from "../consensus/index.ts";
 /** What an application needs of the authenticated store: a working set over the last committed version. */
 export interface StateTree {
   /** Last committed version (= block height; 0 before the first commit). */
-  version(): number;
+  readonly version: number;
   /** Root hash of the last committed version. */
-  hash(): Uint8Array;
+  readonly hash: Uint8Array;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getAt(key: Uint8Array, version: number): Promise<Uint8Array | undefined>;
   set(key: Uint8Array, value: Uint8Array): void;
@@ -14,4 +14,6 @@ export interface StateTree {
   workingHash(): Promise<Uint8Array>;
   /** Stages the working set into `batch` as the next version. */
   commit(batch: WriteBatch): Promise<{ version: number; hash: Uint8Array }>;
+  /** Called once the batch of the last commit is on disk. */
+  onBatchWritten(): void;
 }

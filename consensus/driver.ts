@@ -43,6 +43,8 @@ export interface ConsensusNetwork {
 
 export interface ConsensusWal {
   write(entry: WalEntry, sync: boolean): Promise<void>;
+  /** Marks that every input of `height` precedes this point; replay after a restart starts here. */
+  endHeight(height: number): Promise<void>;
 }
 
 /** The node's chain: builds, validates and commits blocks. The driver never touches storage itself. */
@@ -133,7 +135,8 @@ export class ConsensusDriver {
           this.replayBlocks.set(key, e.proposal.block);
         }
       }
-      await this.enterHeight(height, validators);
+      // A WAL with records for this height already has the marker in front of them.
+      await this.enterHeight(height, validators, walEntries.length === 0);
       this.replaying = true;
       try {
         for (const e of walEntries) await this.replayEntry(e);
@@ -148,7 +151,7 @@ export class ConsensusDriver {
 
   /** Drops the height in progress and starts at `height` (after block sync moved the chain ahead). */
   reset(height: number, validators: ShellValidator[]): Promise<void> {
-    return this.enqueue(() => this.enterHeight(height, validators));
+    return this.enqueue(() => this.enterHeight(height, validators, true));
   }
 
   /** Runs `fn` with no consensus input being processed at the same time. */
@@ -250,7 +253,8 @@ export class ConsensusDriver {
     return next;
   }
 
-  private async enterHeight(height: number, validators: ShellValidator[]): Promise<void> {
+  private async enterHeight(height: number, validators: ShellValidator[], writeMarker: boolean): Promise<void> {
+    if (writeMarker) await this.c.wal.endHeight(height - 1);
     this.height = height;
     this.validators = validators;
     this.proposals.clear();
@@ -449,7 +453,7 @@ export class ConsensusDriver {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     // CometBFT waits timeout_commit after a decision before the next height starts.
-    this.schedule(this.opts.timeoutCommitMs, () => this.enterHeight(next.height, next.validators));
+    this.schedule(this.opts.timeoutCommitMs, () => this.enterHeight(next.height, next.validators, true));
   }
 
   private buildCommit(height: number, round: number, hash: Uint8Array): Commit {

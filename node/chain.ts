@@ -29,7 +29,7 @@ import {
 } from "../proto/index.ts";
 import type { BlockStore, KvStore } from "../store/index.ts";
 import { equalBytes, errorMessage, fromHex, IcsdError, type Logger, toHex, utf8, fromUtf8 } from "../utils/index.ts";
-import type { Genesis } from "./genesis.ts";
+import { type GenesisDoc, genesisValidatorUpdates } from "./genesis.ts";
 import type { Mempool } from "./mempool.ts";
 
 /** What the node remembers of the chain's tip; persisted with every block. */
@@ -51,7 +51,10 @@ export interface ChainComponents {
   readonly logger: Logger;
   /** Block time source for proposals (the shell's clock). */
   readonly now: () => bigint;
+  /** Called once a block's batch is on disk (the state tree unpins what it staged). */
+  readonly onBatchWritten: () => void;
   readonly onCommitted?: (block: Block, hash: Uint8Array, results: CommittedResults) => void;
+  readonly onEvidence?: (ev: DuplicateVoteEvidence) => void;
 }
 
 export interface CommittedResults {
@@ -85,7 +88,7 @@ export class Chain implements ConsensusChain {
   }
 
   /** Opens the chain from disk, or runs initChain on the application at genesis. */
-  static async open(genesis: Genesis, c: ChainComponents): Promise<Chain> {
+  static async open(genesis: GenesisDoc, c: ChainComponents): Promise<Chain> {
     const stored = await c.blocks.loadMeta();
     if (stored) {
       const meta = decodeMeta(stored);
@@ -108,21 +111,22 @@ export class Chain implements ConsensusChain {
     }
     // Genesis: initChain's state is committed together with the first block, so a crash before it
     // simply runs initChain again.
+    const updates = genesisValidatorUpdates(genesis);
     const res = await c.app.initChain({
       chainId: genesis.chainId,
-      time: genesis.time,
+      time: genesis.genesisTime,
       initialHeight: genesis.initialHeight,
-      validators: genesis.validators,
+      validators: updates,
       appState: genesis.appState,
     });
-    const vals = genesisValidatorSet(res.validators.length > 0 ? res.validators : genesis.validators);
+    const vals = genesisValidatorSet(res.validators.length > 0 ? res.validators : updates);
     if (vals.length === 0) throw new IcsdError("GENESIS_INVALID", "genesis has no validators");
     const meta: ChainMeta = {
       chainId: genesis.chainId,
       initialHeight: genesis.initialHeight,
       lastHeight: genesis.initialHeight - 1,
       lastBlockHash: new Uint8Array(),
-      lastBlockTime: genesis.time,
+      lastBlockTime: genesis.genesisTime,
       lastAppHash: res.appHash,
       lastResultsHash: resultsHash([]),
     };
@@ -295,7 +299,7 @@ export class Chain implements ConsensusChain {
     this.c.blocks.saveValidatorSet(batch, height + 2, encodeValidatorSet({ validators: afterNext.map(toDomainValidator) }));
     this.c.blocks.saveMeta(batch, encodeMeta(meta));
     await this.c.db.batch(batch.ops, { sync: true });
-    this.c.blocks.onBatchWritten?.();
+    this.c.onBatchWritten();
     this.meta = meta;
     this.lastCommit = commit;
     this.valsets.set(height + 2, afterNext);

@@ -110,6 +110,31 @@ export function addGenesisValidator(doc: GenesisDoc, v: GenesisValidator): Genes
   return { ...doc, validators: [...doc.validators, v] };
 }
 
+/** The genesis in domain values, as the chain and the application's InitChain take it. */
+export interface Genesis {
+  readonly chainId: string;
+  /** Genesis time, nanoseconds since the Unix epoch. */
+  readonly time: bigint;
+  readonly initialHeight: number;
+  readonly validators: readonly ValidatorUpdate[];
+  readonly consensusParams: ConsensusParams;
+  readonly appHash: Uint8Array;
+  readonly appState: Record<string, unknown>;
+}
+
+/** Converts a genesis document to domain values (validator names and addresses are dropped). */
+export function toGenesis(doc: GenesisDoc): Genesis {
+  return {
+    chainId: doc.chainId,
+    time: doc.genesisTime,
+    initialHeight: doc.initialHeight,
+    validators: genesisValidatorUpdates(doc),
+    consensusParams: doc.consensusParams,
+    appHash: doc.appHash,
+    appState: doc.appState,
+  };
+}
+
 /** The genesis validators as the application's InitChain input. */
 export function genesisValidatorUpdates(doc: GenesisDoc): ValidatorUpdate[] {
   return doc.validators.map((v) => ({ pubKey: v.pubKey, power: v.power }));

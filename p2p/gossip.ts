@@ -7,7 +7,7 @@
  */
 import type { GossipSub, GossipsubOpts, TopicValidatorFn } from "@libp2p/gossipsub";
 import { TopicValidatorResult } from "@libp2p/gossipsub";
-import type { TopicScoreParams } from "@libp2p/gossipsub/score";
+import { createTopicScoreParams, type TopicScoreParams } from "@libp2p/gossipsub/score";
 import { sha256 } from "../crypto/index.ts";
 import type { Logger } from "../utils/index.ts";
 import { GOSSIP_TOPICS, type GossipTopic, gossipTopicId, type P2pOptions } from "./options.ts";
@@ -33,7 +33,10 @@ const topicScore: Partial<TopicScoreParams> = {
 };
 
 /** Gossipsub options for one chain's host; `appScore` is the application penalty component. */
-export function gossipsubOptions(opts: P2pOptions, appScore: (peerId: string) => number): Partial<GossipsubOpts> {
+export function gossipsubOptions(
+  opts: P2pOptions,
+  appScore: (peerId: string) => number,
+): Partial<GossipsubOpts> {
   const topics = GOSSIP_TOPICS.map((t) => gossipTopicId(opts.chainId, t));
   return {
     emitSelf: false,
@@ -55,7 +58,7 @@ export function gossipsubOptions(opts: P2pOptions, appScore: (peerId: string) =>
     maxInboundDataLength: 2 * opts.maxGossipBytes + 64 * 1024,
     allowedTopics: topics,
     scoreParams: {
-      topics: Object.fromEntries(topics.map((t) => [t, topicScore])),
+      topics: Object.fromEntries(topics.map((t) => [t, createTopicScoreParams(topicScore)])),
       appSpecificScore: appScore,
       appSpecificWeight: 1,
       // Devnets run every node on 127.0.0.1: co-location is the norm, not a Sybil signal.

@@ -19,7 +19,10 @@ export function parsePeerAddr(addr: string): PersistentPeer {
   try {
     for (const c of multiaddr(addr).getComponents()) if (c.name === "p2p") id = c.value;
   } catch (e) {
-    throw p2pError("P2P_INVALID_ARGUMENT", `invalid multiaddr ${addr}: ${e instanceof Error ? e.message : e}`);
+    throw p2pError(
+      "P2P_INVALID_ARGUMENT",
+      `invalid multiaddr ${addr}: ${e instanceof Error ? e.message : e}`,
+    );
   }
   if (id === undefined) throw p2pError("P2P_INVALID_ARGUMENT", `multiaddr ${addr} has no /p2p/<peer id>`);
   return { id, addr };
@@ -48,7 +51,11 @@ export class PersistentPeers {
   private readonly c: PersistentPeersComponents;
   private running = false;
 
-  constructor(addrs: readonly string[], opts: { minMs: number; maxMs: number }, components: PersistentPeersComponents) {
+  constructor(
+    addrs: readonly string[],
+    opts: { minMs: number; maxMs: number },
+    components: PersistentPeersComponents,
+  ) {
     this.minMs = opts.minMs;
     this.maxMs = opts.maxMs;
     this.c = components;
@@ -112,7 +119,10 @@ export class PersistentPeers {
       await this.c.dial(s.peer.addr);
       this.c.logger.debug({ peer: s.peer.id }, "dialed persistent peer");
     } catch (e) {
-      this.c.logger.debug({ peer: s.peer.id, addr: s.peer.addr, err: String(e), retryMs: s.delayMs }, "dial failed");
+      this.c.logger.debug(
+        { peer: s.peer.id, addr: s.peer.addr, err: String(e), retryMs: s.delayMs },
+        "dial failed",
+      );
     } finally {
       s.dialing = false;
     }

@@ -12,7 +12,10 @@ export type JsonRpcResponse =
 
 /** A JSON-RPC error response. */
 export function rpcError(id: JsonRpcId, code: number, message: string, data?: string): JsonRpcResponse {
-  return { jsonrpc: "2.0", id, error: data === undefined ? { code, message } : { code, message, data } };
+  // CometBFT puts the detail in `data`; CosmJS shows the whole error object, and curl users read
+  // `message`, so the detail goes in both.
+  if (data === undefined) return { jsonrpc: "2.0", id, error: { code, message } };
+  return { jsonrpc: "2.0", id, error: { code, message: `${message}: ${data}`, data } };
 }
 
 /**

@@ -27,9 +27,13 @@ export class LevelKvStore implements KvStore {
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause;
       if (cause?.code === "LEVEL_LOCKED" || (e as { code?: string }).code === "LEVEL_LOCKED") {
-        throw new IcsdError("DB_LOCKED", `database ${path} is locked: is another icsd running on this home?`, {
-          path,
-        });
+        throw new IcsdError(
+          "DB_LOCKED",
+          `database ${path} is locked: is another icsd running on this home?`,
+          {
+            path,
+          },
+        );
       }
       throw new IcsdError("DB_OPEN_FAILED", `cannot open database ${path}: ${errorMessage(e)}`, { path });
     }

@@ -168,7 +168,8 @@ export function updateValidatorSet<T extends PrioritizedValidator, U extends Pow
   const removals = new Set<Address>();
   for (const u of sorted) {
     if (u.power < 0n) throw new Error(`updateValidatorSet: negative power for ${u.address}`);
-    if (u.power > MAX_TOTAL_VOTING_POWER) throw new Error(`updateValidatorSet: power too large for ${u.address}`);
+    if (u.power > MAX_TOTAL_VOTING_POWER)
+      throw new Error(`updateValidatorSet: power too large for ${u.address}`);
     const old = byAddr.get(u.address);
     if (u.power === 0n) {
       if (!old) throw new Error(`updateValidatorSet: cannot remove unknown validator ${u.address}`);
@@ -198,7 +199,10 @@ export function updateValidatorSet<T extends PrioritizedValidator, U extends Pow
     const old = byAddr.get(u.address);
     // computeNewPriorities: -(tvp + tvp >> 3) for a new validator, the old priority otherwise.
     const priority = old ? old.proposerPriority : -(tvpBeforeRemovals + (tvpBeforeRemovals >> 3n));
-    merged.set(u.address, old ? { ...old, ...u, proposerPriority: priority } : { ...u, proposerPriority: priority });
+    merged.set(
+      u.address,
+      old ? { ...old, ...u, proposerPriority: priority } : { ...u, proposerPriority: priority },
+    );
   }
   const list = [...merged.values()];
   const total = totalPower(list);

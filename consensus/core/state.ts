@@ -73,7 +73,11 @@ export function initialState(params: { self: Address | null; timeouts: TimeoutCo
 }
 
 /** The fresh state of `height` (before StartRound(0)), keeping the node's identity and timeouts. */
-export function heightState(prev: CoreState, height: number, validators: readonly CoreValidator[]): CoreState {
+export function heightState(
+  prev: CoreState,
+  height: number,
+  validators: readonly CoreValidator[],
+): CoreState {
   const self = prev.self;
   return {
     ...initialState({ self, timeouts: prev.timeouts }),

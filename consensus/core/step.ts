@@ -38,7 +38,15 @@
 import { proposerOf } from "./proposer.ts";
 import { type CoreState, heightState, type RoundValue } from "./state.ts";
 import type { CoreProposal, CoreVote, Effect, Input, TimeoutKind, ValueId, VoteKind } from "./types.ts";
-import { addVote, hasQuorumAny, hasQuorumFor, hasQuorumNil, hasSkip, quorumValue, votedRounds } from "./voteKeeper.ts";
+import {
+  addVote,
+  hasQuorumAny,
+  hasQuorumFor,
+  hasQuorumNil,
+  hasSkip,
+  quorumValue,
+  votedRounds,
+} from "./voteKeeper.ts";
 
 /** The result of one step: the next state and the effects the shell must perform, in order. */
 export interface StepResult {
@@ -116,7 +124,9 @@ function onProposal(s: CoreState, p: CoreProposal): CoreState {
   if (p.round > s.round + MAX_ROUND_LOOKAHEAD) return s;
   if (p.polRound < -1 || p.polRound >= p.round) return s;
   if (s.validators.length === 0 || proposerOf(s.validators, p.round).address !== p.proposer) return s;
-  const dup = s.proposals.some((q) => q.round === p.round && q.value === p.value && q.polRound === p.polRound);
+  const dup = s.proposals.some(
+    (q) => q.round === p.round && q.value === p.value && q.polRound === p.polRound,
+  );
   if (dup) return s;
   return { ...s, proposals: [...s.proposals, p] };
 }
@@ -128,7 +138,13 @@ function onVote(s: CoreState, vote: CoreVote, effects: Effect[]): CoreState {
   return r.keeper === s.votes ? s : { ...s, votes: r.keeper };
 }
 
-function onTimeout(s: CoreState, kind: TimeoutKind, height: number, round: number, effects: Effect[]): CoreState {
+function onTimeout(
+  s: CoreState,
+  kind: TimeoutKind,
+  height: number,
+  round: number,
+  effects: Effect[],
+): CoreState {
   // Timeouts of other heights or rounds are stale: the paper's guards `height = h_p ∧ round = round_p`.
   if (s.decision || height !== s.height || round !== s.round) return s;
   switch (kind) {
@@ -166,7 +182,13 @@ function startRound(s: CoreState, round: number, effects: Effect[]): CoreState {
         proposer: s.self,
         valid: true,
       };
-      effects.push({ kind: "propose", height: s.height, round, value: s.valid.value, polRound: s.valid.round });
+      effects.push({
+        kind: "propose",
+        height: s.height,
+        round,
+        value: s.valid.value,
+        polRound: s.valid.round,
+      });
       next = { ...next, proposals: [...next.proposals, proposal] };
     } else {
       // L18: getValue(); the proposal goes out when the shell answers with proposeValue.
@@ -180,7 +202,13 @@ function startRound(s: CoreState, round: number, effects: Effect[]): CoreState {
 }
 
 function scheduleTimeout(s: CoreState, timeout: TimeoutKind, round: number): Effect {
-  return { kind: "scheduleTimeout", timeout, height: s.height, round, durationMs: timeoutDuration(s, timeout, round) };
+  return {
+    kind: "scheduleTimeout",
+    timeout,
+    height: s.height,
+    round,
+    durationMs: timeoutDuration(s, timeout, round),
+  };
 }
 
 function proposalFor(s: CoreState, round: number, value: ValueId): CoreProposal | undefined {
@@ -231,7 +259,8 @@ function applyRule(s: CoreState, effects: Effect[]): CoreState {
       }
       if (p.polRound >= 0 && p.polRound < s.round && hasQuorumFor(s.votes, p.polRound, "prevote", p.value)) {
         // L28: proposal (v, vr) with 2/3 prevotes for v in vr -> prevote v if valid and the lock allows.
-        const ok = p.valid && (s.locked === null || s.locked.round <= p.polRound || sameValue(s.locked, p.value));
+        const ok =
+          p.valid && (s.locked === null || s.locked.round <= p.polRound || sameValue(s.locked, p.value));
         return castVote(s, "prevote", ok ? p.value : null, effects);
       }
     }
@@ -258,7 +287,11 @@ function applyRule(s: CoreState, effects: Effect[]): CoreState {
     return castVote(s, "precommit", null, effects);
   }
 
-  if (s.step === "prevote" && s.prevoteTimeoutRound !== s.round && hasQuorumAny(s.votes, s.round, "prevote")) {
+  if (
+    s.step === "prevote" &&
+    s.prevoteTimeoutRound !== s.round &&
+    hasQuorumAny(s.votes, s.round, "prevote")
+  ) {
     // L34: 2/3 prevotes for anything while step = prevote, first time -> schedule OnTimeoutPrevote.
     effects.push(scheduleTimeout(s, "prevote", s.round));
     return { ...s, prevoteTimeoutRound: s.round };

@@ -54,10 +54,20 @@ export type Input =
   /** Start `height` at round 0 with this validator set (priorities as stored for the height). */
   | { readonly kind: "newHeight"; readonly height: number; readonly validators: readonly CoreValidator[] }
   /** The shell's answer to a `getValue` effect: the value this node proposes. */
-  | { readonly kind: "proposeValue"; readonly height: number; readonly round: number; readonly value: ValueId }
+  | {
+      readonly kind: "proposeValue";
+      readonly height: number;
+      readonly round: number;
+      readonly value: ValueId;
+    }
   | { readonly kind: "proposal"; readonly proposal: CoreProposal }
   | { readonly kind: "vote"; readonly vote: CoreVote }
-  | { readonly kind: "timeout"; readonly timeout: TimeoutKind; readonly height: number; readonly round: number };
+  | {
+      readonly kind: "timeout";
+      readonly timeout: TimeoutKind;
+      readonly height: number;
+      readonly round: number;
+    };
 
 export type Effect =
   /** This node is proposer and has no valid value: build a block and answer with `proposeValue`. */
@@ -90,4 +100,9 @@ export type Effect =
    * +2/3 precommits for `value` are known but its proposal is not: the shell should fetch the block
    * from peers and feed the proposal in.
    */
-  | { readonly kind: "missingValue"; readonly height: number; readonly round: number; readonly value: ValueId };
+  | {
+      readonly kind: "missingValue";
+      readonly height: number;
+      readonly round: number;
+      readonly value: ValueId;
+    };

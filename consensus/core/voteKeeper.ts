@@ -53,7 +53,12 @@ export type AddVoteResult =
 export type IgnoreReason = "wrongHeight" | "notValidator" | "duplicate" | "alreadyReported";
 
 const EMPTY_TALLY: VoteTally = { byValidator: new Map(), perValue: new Map(), nilPower: 0n, anyPower: 0n };
-const EMPTY_ROUND: RoundVotes = { prevote: EMPTY_TALLY, precommit: EMPTY_TALLY, voters: new Set(), voterPower: 0n };
+const EMPTY_ROUND: RoundVotes = {
+  prevote: EMPTY_TALLY,
+  precommit: EMPTY_TALLY,
+  voters: new Set(),
+  voterPower: 0n,
+};
 
 /** An empty keeper for `height` over `validators` (validators with power 0 never count). */
 export function createVoteKeeper(height: number, validators: readonly CoreValidator[]): VoteKeeper {
@@ -79,7 +84,8 @@ export function isSkip(power: bigint, total: bigint): boolean {
 
 function addToTally(t: VoteTally, validator: Address, value: ValueId | null, power: bigint): VoteTally {
   const byValidator = new Map(t.byValidator).set(validator, value);
-  if (value === null) return { byValidator, perValue: t.perValue, nilPower: t.nilPower + power, anyPower: t.anyPower + power };
+  if (value === null)
+    return { byValidator, perValue: t.perValue, nilPower: t.nilPower + power, anyPower: t.anyPower + power };
   const perValue = new Map(t.perValue).set(value, (t.perValue.get(value) ?? 0n) + power);
   return { byValidator, perValue, nilPower: t.nilPower, anyPower: t.anyPower + power };
 }
@@ -111,7 +117,8 @@ export function addVote(keeper: VoteKeeper, vote: CoreVote): AddVoteResult {
   const newVoter = !rv.voters.has(vote.validator);
   const updated: RoundVotes = {
     prevote: vote.kind === "prevote" ? addToTally(rv.prevote, vote.validator, vote.value, power) : rv.prevote,
-    precommit: vote.kind === "precommit" ? addToTally(rv.precommit, vote.validator, vote.value, power) : rv.precommit,
+    precommit:
+      vote.kind === "precommit" ? addToTally(rv.precommit, vote.validator, vote.value, power) : rv.precommit,
     voters: newVoter ? new Set(rv.voters).add(vote.validator) : rv.voters,
     voterPower: newVoter ? rv.voterPower + power : rv.voterPower,
   };

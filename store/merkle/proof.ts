@@ -113,11 +113,20 @@ function isHash(b: unknown): b is Uint8Array {
  * Walks the path and returns the final step and the comparison of `key` with its key, or undefined when
  * the path is not a valid search path for `key` under `root`.
  */
-function walk(root: Uint8Array, key: Uint8Array, steps: readonly ProofStep[]): { last: ProofStep; cmp: number } | undefined {
+function walk(
+  root: Uint8Array,
+  key: Uint8Array,
+  steps: readonly ProofStep[],
+): { last: ProofStep; cmp: number } | undefined {
   let expected = root;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
-    if (!(s.key instanceof Uint8Array) || !isHash(s.valueHash) || !isHash(s.leftHash) || !isHash(s.rightHash)) {
+    if (
+      !(s.key instanceof Uint8Array) ||
+      !isHash(s.valueHash) ||
+      !isHash(s.leftHash) ||
+      !isHash(s.rightHash)
+    ) {
       return undefined;
     }
     if (!equalBytes(stepHash(s), expected)) return undefined;
@@ -146,7 +155,8 @@ export function verifyMembership(
 ): boolean {
   try {
     const p = asProof(proof);
-    if (!p || p.kind !== ProofKind.Membership || !Array.isArray(p.steps) || p.steps.length === 0) return false;
+    if (!p || p.kind !== ProofKind.Membership || !Array.isArray(p.steps) || p.steps.length === 0)
+      return false;
     if (!isHash(root) || !(key instanceof Uint8Array) || !(value instanceof Uint8Array)) return false;
     const end = walk(root, key, p.steps);
     return end !== undefined && end.cmp === 0 && equalBytes(end.last.valueHash, sha256(value));
@@ -156,7 +166,11 @@ export function verifyMembership(
 }
 
 /** True iff `proof` shows that `key` is absent from the tree whose root hash is `root`. Never throws. */
-export function verifyNonMembership(root: Uint8Array, key: Uint8Array, proof: MerkleProof | Uint8Array): boolean {
+export function verifyNonMembership(
+  root: Uint8Array,
+  key: Uint8Array,
+  proof: MerkleProof | Uint8Array,
+): boolean {
   try {
     const p = asProof(proof);
     if (!p || p.kind !== ProofKind.NonMembership || !Array.isArray(p.steps)) return false;

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
-import { generateNodeKey, peerIdFromNodeKeySeed, privateKeyFromNodeKeySeed } from "../../../p2p/index.ts";
-import { gossipTopicId, reqRespProtocolId, resolveP2pOptions } from "../../../p2p/index.ts";
+import {
+  generateNodeKey,
+  gossipTopicId,
+  peerIdFromNodeKeySeed,
+  privateKeyFromNodeKeySeed,
+  reqRespProtocolId,
+  resolveP2pOptions,
+} from "../../../p2p/index.ts";
 
 describe("p2p node key", { timeout: 5_000 }, () => {
   it("derives the same peer id from the seed as libp2p does from the private key", () => {

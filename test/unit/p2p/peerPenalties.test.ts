@@ -4,7 +4,12 @@ import { PeerPenalties } from "../../../p2p/peerPenalties.ts";
 
 function setup() {
   const clock = { t: 1_000 };
-  const p = new PeerPenalties({ threshold: 100, banDurationMs: 5_000, halfLifeMs: 10_000, now: () => clock.t });
+  const p = new PeerPenalties({
+    threshold: 100,
+    banDurationMs: 5_000,
+    halfLifeMs: 10_000,
+    now: () => clock.t,
+  });
   return { clock, p };
 }
 

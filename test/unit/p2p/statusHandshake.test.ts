@@ -1,19 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parsePeerAddr } from "../../../p2p/persistentPeers.ts";
 import {
   decodeStatusRequest,
   decodeStatusResponse,
   encodeStatusRequest,
   encodeStatusResponse,
 } from "../../../p2p/statusHandshake.ts";
-import { parsePeerAddr } from "../../../p2p/persistentPeers.ts";
 
 describe("status handshake format", { timeout: 5_000 }, () => {
   it("round-trips the chain id and the node's status bytes", () => {
     assert.equal(decodeStatusRequest(encodeStatusRequest("provider-1")), "provider-1");
     const body = encodeStatusResponse("provider-1", new Uint8Array([7, 8, 9]));
     assert.deepEqual(decodeStatusResponse("provider-1", body), new Uint8Array([7, 8, 9]));
-    assert.deepEqual(decodeStatusResponse("c", encodeStatusResponse("c", new Uint8Array())), new Uint8Array());
+    assert.deepEqual(
+      decodeStatusResponse("c", encodeStatusResponse("c", new Uint8Array())),
+      new Uint8Array(),
+    );
   });
 
   it("refuses a response naming another chain", () => {

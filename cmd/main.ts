@@ -1,0 +1,25 @@
+import { IcsdError } from "../utils/index.ts";
+import { buildProgram } from "./program.ts";
+
+/**
+ * The `icsd` entry point. A user error (IcsdError) prints one line on stderr and exits 1; an unexpected
+ * error prints its message with a hint, or its stack with --trace.
+ */
+async function main(argv: string[]): Promise<void> {
+  const trace = argv.includes("--trace");
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof IcsdError) {
+      process.stderr.write(`error: ${e.message}\n`);
+    } else if (trace) {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    } else {
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`error: ${msg.split("\n")[0]} (run again with --trace for the stack trace)\n`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,28 @@
+import { Command } from "commander";
+import { registerDevnet } from "./devnet.ts";
+import { registerGenesis } from "./genesis.ts";
+import { registerInit } from "./init.ts";
+import { registerShow } from "./show.ts";
+import { registerStart } from "./start.ts";
+import { registerStatus } from "./status.ts";
+
+/** The `icsd` command tree (commander), without running it. */
+export function buildProgram(): Command {
+  const program = new Command("icsd")
+    .description("icsd: an interchain-security node (provider and consumer chains on Tendermint BFT)")
+    .version("0.1.0")
+    .option("--trace", "print the stack trace of unexpected errors", false)
+    .showHelpAfterError(false)
+    .configureOutput({
+      // commander puts "(Did you mean ...?)" on a second line; keep each error to one line.
+      outputError: (str, write) => write(`${str.trim().replace(/\n+/g, " ")}\n`),
+    });
+  registerInit(program);
+  registerGenesis(program);
+  registerStart(program);
+  registerShow(program);
+  registerStatus(program);
+  registerDevnet(program);
+  program.addHelpText("after", "\nExample:\n  $ icsd init node0 --chain-id provider-1\n  $ icsd start\n  $ icsd devnet up --validators 4");
+  return program;
+}

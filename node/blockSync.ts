@@ -1,0 +1,97 @@
+import type { ConsensusDriver } from "../consensus/index.ts";
+import { errorMessage, type Logger } from "../utils/index.ts";
+import type { Chain } from "./chain.ts";
+import type { NodeMetrics } from "./metrics.ts";
+import type { NodeNetwork } from "./network.ts";
+
+export interface BlockSyncComponents {
+  readonly chain: Chain;
+  readonly driver: ConsensusDriver;
+  readonly network: NodeNetwork;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+}
+
+/**
+ * Block sync: when a peer has committed the height this node is still deciding (or later), fetch each
+ * missing block with its commit, verify the commit against the validator set of that height, execute
+ * it, and then restart consensus at the new tip. Runs with consensus paused (driver.exclusive), so the
+ * two never commit the same height.
+ */
+export class BlockSync {
+  private readonly c: BlockSyncComponents;
+  private running = false;
+  private wanted = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  catchingUp = false;
+
+  constructor(c: BlockSyncComponents) {
+    this.c = c;
+  }
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.poll(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Called when gossip shows a height above ours: check peers soon. */
+  hint(height: number): void {
+    if (height > this.wanted) {
+      this.wanted = height;
+      void this.poll();
+    }
+  }
+
+  /** Asks peers for their heights and syncs from the best one when behind. */
+  async poll(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const peers = await this.c.network.peerHeights();
+      let best = 0;
+      for (const p of peers) best = Math.max(best, p.height);
+      if (best >= this.c.chain.nextHeight()) {
+        const peerIds = peers.filter((p) => p.height >= this.c.chain.nextHeight()).map((p) => p.peerId);
+        await this.c.driver.exclusive(() => this.syncFrom(peerIds, best));
+        await this.c.driver.reset(this.c.chain.nextHeight(), this.c.chain.validatorsForNext());
+      }
+    } catch (e) {
+      this.c.logger.warn({ err: errorMessage(e) }, "block sync round failed");
+    } finally {
+      this.running = false;
+      this.catchingUp = false;
+    }
+  }
+
+  private async syncFrom(peerIds: string[], target: number): Promise<void> {
+    const log = this.c.logger;
+    const start = this.c.chain.nextHeight();
+    if (start > target) return;
+    this.catchingUp = true;
+    log.info({ from: start, to: target, peers: peerIds.length }, "block sync started");
+    let peerIdx = 0;
+    let failures = 0;
+    while (this.c.chain.nextHeight() <= target && failures < peerIds.length * 3) {
+      const height = this.c.chain.nextHeight();
+      const peer = peerIds[peerIdx % peerIds.length]!;
+      try {
+        const res = await this.c.network.fetchBlock(peer, height);
+        if (!res) throw new Error(`peer has no block ${height}`);
+        await this.c.chain.applySyncedBlock(res.block, res.commit);
+        this.c.metrics.blocksyncBlocksTotal.inc();
+        failures = 0;
+      } catch (e) {
+        failures++;
+        peerIdx++;
+        log.warn({ height, peer, err: errorMessage(e) }, "block sync: block rejected or unavailable");
+        if (errorMessage(e).includes("COMMIT_INVALID") || errorMessage(e).includes("invalid block")) {
+          this.c.network.penalize(peer, "served an invalid block");
+        }
+      }
+    }
+    log.info({ height: this.c.chain.meta.lastHeight }, "block sync finished");
+  }
+}

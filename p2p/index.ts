@@ -1,0 +1,22 @@
+export { P2pErrorCode } from "./errors.ts";
+export type { GossipHandler, GossipVerdict } from "./gossip.ts";
+export { REJECT_PENALTY } from "./gossip.ts";
+export {
+  generateNodeKey,
+  NODE_KEY_SEED_BYTES,
+  peerIdFromNodeKeySeed,
+  privateKeyFromNodeKeySeed,
+} from "./nodeKey.ts";
+export type { GossipTopic, P2pOptions, P2pOptionsInput, ReqRespLimits, ReqRespProtocol } from "./options.ts";
+export {
+  defaultP2pOptions,
+  GOSSIP_TOPICS,
+  gossipTopicId,
+  REQRESP_PROTOCOLS,
+  reqRespProtocolId,
+  resolveP2pOptions,
+} from "./options.ts";
+export type { P2p, P2pStats, PeerSummary } from "./p2p.ts";
+export { createP2p, DEFAULT_PENALTY_WEIGHT } from "./p2p.ts";
+export { parsePeerAddr } from "./persistentPeers.ts";
+export type { ReqRespHandler } from "./reqResp.ts";

@@ -1,0 +1,27 @@
+export { BlockStore, type ChainMeta } from "./blockStore.ts";
+export type { KeyRange, KvStore } from "./kvStore.ts";
+export { LevelKvStore } from "./levelKvStore.ts";
+export { MemoryKvStore } from "./memoryKvStore.ts";
+export { EMPTY_HASH } from "./merkle/node.ts";
+export {
+  decodeProof,
+  encodeProof,
+  type MerkleProof,
+  ProofKind,
+  type ProofStep,
+  verifyMembership,
+  verifyNonMembership,
+} from "./merkle/proof.ts";
+export { type CommitResult, MerkleTree, type MerkleTreeOptions, type ProveResult } from "./merkle/tree.ts";
+export { PrefixedKvStore } from "./prefixedKvStore.ts";
+export { Prefix, type PrefixName, prefixEnd, prefixedKey } from "./prefixes.ts";
+export {
+  decodeWalRecords,
+  encodeWalRecord,
+  MAX_WAL_RECORD_BYTES,
+  Wal,
+  type WalOptions,
+  type WalRecord,
+  type WalRecovery,
+  WalTag,
+} from "./wal.ts";
