@@ -18,7 +18,8 @@ async function main(argv: string[]): Promise<void> {
       const msg = e instanceof Error ? e.message : String(e);
       process.stderr.write(`error: ${msg.split("\n")[0]} (run again with --trace for the stack trace)\n`);
     }
-    process.exitCode = 1;
+    // Exit now: a half-started node may hold handles open that would keep the process alive.
+    process.exit(1);
   }
 }
 

@@ -119,7 +119,7 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       { logger: p2pLog },
     );
     network = new NodeNetwork(genesis.chainId, p2p, p2pLog);
-    const voteLogPath = config.debug.voteLog ? `${paths.data}/votes.jsonl` : null;
+    const voteLogPath = config.debug.voteLog ? paths.voteLog : null;
     const driver = new ConsensusDriver(
       {
         chainId: genesis.chainId,

@@ -4,3 +4,4 @@ export { defaultRpcServerOptions, type RpcMethod, type RpcMethods, type RpcServe
 export { paramBase64Bytes, paramBool, paramHexBytes, paramInt, paramString } from "./params.ts";
 export { createRpcServer, type RpcServer, type RpcServerModules } from "./server.ts";
 export { buildStatus, COMET_VERSION, type StatusBlockRef, type StatusResult, type StatusSource } from "./status.ts";
+export { rpcCall } from "./client.ts";

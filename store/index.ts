@@ -1,4 +1,4 @@
-export { BlockStore, type ChainMeta } from "./blockStore.ts";
+export { BlockStore } from "./blockStore.ts";
 export type { KeyRange, KvStore } from "./kvStore.ts";
 export { LevelKvStore } from "./levelKvStore.ts";
 export { MemoryKvStore } from "./memoryKvStore.ts";

@@ -41,13 +41,14 @@ export class LevelKvStore implements KvStore {
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return (await this.db.get(key)) ?? undefined;
+    const v = await this.db.get(key);
+    return v === undefined || v === null ? undefined : plain(v);
   }
 
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     if (keys.length === 0) return [];
     const out = await this.db.getMany(keys as Uint8Array[]);
-    return out.map((v) => v ?? undefined);
+    return out.map((v) => (v === undefined || v === null ? undefined : plain(v)));
   }
 
   async put(key: Uint8Array, value: Uint8Array, opts?: { sync?: boolean }): Promise<void> {
@@ -79,7 +80,7 @@ export class LevelKvStore implements KvStore {
     if (range.lt) opts.lt = range.lt;
     const it = this.db.iterator(opts);
     try {
-      for await (const [k, v] of it) yield [k, v];
+      for await (const [k, v] of it) yield [plain(k), plain(v)];
     } finally {
       await it.close();
     }
@@ -88,4 +89,9 @@ export class LevelKvStore implements KvStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** classic-level hands out Buffers; callers get plain Uint8Array views (no copy) for consistent equality. */
+function plain(b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -7,7 +7,7 @@ import { addrOf, Hosts, hasPeer, sleep, waitFor } from "./harness.ts";
 const limits = {
   status: { maxRequestBytes: 1024, maxResponseBytes: 1024 },
   blocks: { maxRequestBytes: 1024, maxResponseBytes: 1000 },
-  catchup: { maxRequestBytes: 1024, maxResponseBytes: 100_000 },
+  catchup: { maxRequestBytes: 1024, maxResponseBytes: 1024 },
 };
 
 describe("p2p request/response over TCP", { timeout: 30_000 }, () => {
@@ -19,12 +19,11 @@ describe("p2p request/response over TCP", { timeout: 30_000 }, () => {
   before(async () => {
     server = await hosts.start({ chainId: "rr-1", reqRespLimits: limits });
     server.setStatusProvider(() => utf8("height=42"));
-    let mode: "echo" | "throw" | "slow" | "huge" | "medium" = "echo";
+    let mode: "echo" | "throw" | "slow" | "huge" = "echo";
     server.handle("blocks", async (req, from) => {
       if (mode === "throw") throw new Error("boom");
       if (mode === "slow") await sleep(1_500);
       if (mode === "huge") return new Uint8Array(2_000); // above the server's own 1000-byte limit
-      if (mode === "medium") return new Uint8Array(5_000);
       return utf8(`${fromUtf8(req)} from ${from}`);
     });
     server.handle("catchup", async (req) => {
@@ -72,15 +71,16 @@ describe("p2p request/response over TCP", { timeout: 30_000 }, () => {
   });
 
   it("refuses a response above the requester's limit with REQRESP_TOO_LARGE", async () => {
-    // The server allows 100 kB on catchup but the client only 1000 bytes on blocks: use a client with a
-    // smaller catchup limit to receive a response the server is happy to send.
+    // The server may answer up to 1000 bytes on blocks; this requester accepts only 10.
     const tight = await hosts.start({
       chainId: "rr-1",
-      reqRespLimits: { ...limits, catchup: { maxRequestBytes: 1024, maxResponseBytes: 10 } },
+      reqRespLimits: { ...limits, blocks: { maxRequestBytes: 1024, maxResponseBytes: 10 } },
       persistentPeers: [addrOf(server)],
     });
     await waitFor("tight connected", () => hasPeer(tight, server.peerId));
-    await assert.rejects(tight.request(server.peerId, "catchup", utf8("medium")), { code: "REQRESP_TOO_LARGE" });
+    await setMode("echo");
+    assert.ok((await client.request(server.peerId, "blocks", utf8("ok"))).length > 10);
+    await assert.rejects(tight.request(server.peerId, "blocks", utf8("ok")), { code: "REQRESP_TOO_LARGE" });
   });
 
   it("refuses a response above the responder's own limit with REQRESP_TOO_LARGE", async () => {

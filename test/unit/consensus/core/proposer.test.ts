@@ -124,7 +124,10 @@ describe("proposer selection (CometBFT weighted round robin)", () => {
     const first = incrementProposerPriority(set, 1);
     assert.equal(proposerOf(set, 0).address, first.proposer.address);
     for (let r = 1; r < 8; r++) {
-      assert.equal(proposerOf(set, r).address, incrementProposerPriority(first.validators, r).proposer.address);
+      assert.equal(
+        proposerOf(set, r).address,
+        incrementProposerPriority(first.validators, r).proposer.address,
+      );
     }
   });
 

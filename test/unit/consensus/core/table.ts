@@ -73,7 +73,13 @@ export function proposal(round: number, value: ValueId, polRound = -1, valid = t
   return { kind: "proposal", proposal: { height, round, polRound, value, proposer, valid } };
 }
 
-export function vote(kind: VoteKind, round: number, value: ValueId | null, validator: string, height = 1): Input {
+export function vote(
+  kind: VoteKind,
+  round: number,
+  value: ValueId | null,
+  validator: string,
+  height = 1,
+): Input {
   return { kind: "vote", vote: { kind, height, round, value, validator } };
 }
 

@@ -1,0 +1,241 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadConfig, saveConfig } from "../../node/config.ts";
+import { addGenesisValidator, genesisValidator, loadGenesis, saveGenesis } from "../../node/genesis.ts";
+import { homePaths } from "../../node/home.ts";
+import { loadNodeKey, loadValidatorKey, nodeIdFromNodeKey } from "../../node/keys.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const MAIN = join(ROOT, "cmd/main.ts");
+const NODE_ARGS = ["--disable-warning=ExperimentalWarning"];
+
+/** A free TCP port on 127.0.0.1, as the OS hands it out. */
+export async function freePort(): Promise<number> {
+  return await new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export function icsd(args: string[]): string {
+  return execFileSync(process.execPath, [...NODE_ARGS, MAIN, ...args], { encoding: "utf8", stdio: "pipe" });
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+export interface TestNode {
+  readonly name: string;
+  readonly home: string;
+  readonly rpcPort: number;
+  readonly p2pPort: number;
+  readonly peerId: string;
+  readonly validator: boolean;
+  proc: ChildProcess | undefined;
+}
+
+export interface TestnetOptions {
+  readonly validators: number;
+  readonly fullNodes?: number;
+  readonly chainId?: string;
+  readonly timeoutCommitMs?: number;
+}
+
+/** A chain of real `icsd start` processes on 127.0.0.1, in a temporary directory removed by `cleanup`. */
+export class Testnet {
+  readonly dir: string;
+  readonly nodes: TestNode[] = [];
+  readonly chainId: string;
+
+  private constructor(dir: string, chainId: string) {
+    this.dir = dir;
+    this.chainId = chainId;
+  }
+
+  static async create(opts: TestnetOptions): Promise<Testnet> {
+    const chainId = opts.chainId ?? "e2e-1";
+    const net = new Testnet(mkdtempSync(join(tmpdir(), "icsd-e2e-")), chainId);
+    const total = opts.validators + (opts.fullNodes ?? 0);
+    for (let i = 0; i < total; i++) {
+      const name = `node${i}`;
+      const home = join(net.dir, name);
+      icsd(["init", name, "--chain-id", chainId, "--home", home]);
+      const peerId = nodeIdFromNodeKey(loadNodeKey(homePaths(home).nodeKey));
+      net.nodes.push({
+        name,
+        home,
+        rpcPort: await freePort(),
+        p2pPort: await freePort(),
+        peerId,
+        validator: i < opts.validators,
+        proc: undefined,
+      });
+    }
+    // One genesis with every validator, copied to every home.
+    const first = homePaths(net.nodes[0]!.home);
+    let doc = loadGenesis(first.genesis);
+    doc = { ...doc, validators: [] };
+    for (const n of net.nodes.filter((x) => x.validator)) {
+      const key = loadValidatorKey(homePaths(n.home).privValidatorKey);
+      doc = addGenesisValidator(doc, genesisValidator(key.keyPair.publicKey, 10n, n.name));
+    }
+    for (const n of net.nodes) {
+      const p = homePaths(n.home);
+      saveGenesis(p.genesis, doc);
+      const cfg = loadConfig(p.configToml);
+      saveConfig(p.configToml, {
+        ...cfg,
+        mode: n.validator ? "validator" : "full",
+        p2p: {
+          ...cfg.p2p,
+          laddr: `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+          persistentPeers: net.nodes
+            .filter((o) => o !== n)
+            .map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}/p2p/${o.peerId}`),
+        },
+        rpc: { ...cfg.rpc, laddr: `tcp://127.0.0.1:${n.rpcPort}` },
+        consensus: {
+          ...cfg.consensus,
+          timeoutProposeMs: 1000,
+          timeoutProposeDeltaMs: 200,
+          timeoutPrevoteMs: 500,
+          timeoutPrevoteDeltaMs: 200,
+          timeoutPrecommitMs: 500,
+          timeoutPrecommitDeltaMs: 200,
+          timeoutCommitMs: opts.timeoutCommitMs ?? 100,
+        },
+        log: { level: "info" },
+        debug: { voteLog: true },
+      });
+    }
+    return net;
+  }
+
+  start(node: TestNode): void {
+    if (node.proc && node.proc.exitCode === null) throw new Error(`${node.name} is already running`);
+    const fd = openSync(join(node.home, "node.log"), "a");
+    node.proc = spawn(process.execPath, [...NODE_ARGS, MAIN, "start", "--home", node.home], {
+      stdio: ["ignore", fd, fd],
+    });
+    closeSync(fd);
+  }
+
+  startAll(): void {
+    for (const n of this.nodes) if (!n.proc || n.proc.exitCode !== null) this.start(n);
+  }
+
+  /** SIGKILL: the process gets no chance to flush anything. */
+  async kill(node: TestNode): Promise<void> {
+    const p = node.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill("SIGKILL");
+    await exited;
+  }
+
+  async stop(node: TestNode): Promise<void> {
+    const p = node.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill("SIGTERM");
+    const t = setTimeout(() => p.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.kill(n)));
+    if (!process.env.ICSD_KEEP_E2E) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async rpc<T = Record<string, unknown>>(node: TestNode, method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const res = await fetch(`http://127.0.0.1:${node.rpcPort}/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await res.json()) as { result?: T; error?: unknown };
+    if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+    return body.result as T;
+  }
+
+  /** Last committed height of `node`, or -1 when its RPC does not answer. */
+  async height(node: TestNode): Promise<number> {
+    try {
+      const s = await this.rpc<{ sync_info: { latest_block_height: string } }>(node, "status");
+      return Number(s.sync_info.latest_block_height);
+    } catch {
+      return -1;
+    }
+  }
+
+  async waitForHeight(nodes: readonly TestNode[], height: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hs = await Promise.all(nodes.map((n) => this.height(n)));
+      if (hs.every((h) => h >= height)) return;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for height ${height}: ${nodes.map((n, i) => `${n.name}=${hs[i]}`).join(" ")}\n${this.logTails(nodes)}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  logTails(nodes: readonly TestNode[], lines = 15): string {
+    return nodes
+      .map((n) => {
+        try {
+          const all = readFileSync(join(n.home, "node.log"), "utf8").trimEnd().split("\n");
+          return `--- ${n.name} ---\n${all.slice(-lines).join("\n")}`;
+        } catch {
+          return `--- ${n.name}: no log ---`;
+        }
+      })
+      .join("\n");
+  }
+
+  /** Every vote each node logged (data/votes.jsonl). */
+  votes(): { node: string; type: number; height: number; round: number; validator: string; blockHash: string }[] {
+    const out = [];
+    for (const n of this.nodes) {
+      let text = "";
+      try {
+        text = readFileSync(homePaths(n.home).voteLog, "utf8");
+      } catch {
+        continue;
+      }
+      for (const line of text.split("\n")) {
+        if (!line.trim()) continue;
+        try {
+          out.push({ node: n.name, ...JSON.parse(line) });
+        } catch {
+          // A line cut by kill -9 is not a vote.
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** Pairs of conflicting votes: one validator, same height/round/type, different block hashes. */
+export function doubleSigns(votes: ReturnType<Testnet["votes"]>): string[] {
+  const seen = new Map<string, string>();
+  const bad: string[] = [];
+  for (const v of votes) {
+    const key = `${v.validator}/${v.height}/${v.round}/${v.type}`;
+    const prev = seen.get(key);
+    if (prev === undefined) seen.set(key, v.blockHash);
+    else if (prev !== v.blockHash) bad.push(`${key}: ${prev || "nil"} vs ${v.blockHash || "nil"}`);
+  }
+  return bad;
+}
