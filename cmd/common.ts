@@ -15,7 +15,10 @@ export function withExample(cmd: Command, ...lines: string[]): Command {
 /** Parses a positive integer voting power, or throws a user error naming the flag. */
 export function parsePower(text: string, flag = "--power"): bigint {
   if (!/^\d+$/.test(text) || BigInt(text) <= 0n) {
-    throw new IcsdError("INVALID_ARGUMENT", `${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `${flag} must be a positive integer, got ${JSON.stringify(text)}`,
+    );
   }
   return BigInt(text);
 }
@@ -23,7 +26,10 @@ export function parsePower(text: string, flag = "--power"): bigint {
 /** Parses a positive integer flag, or throws a user error naming the flag. */
 export function parsePositiveInt(text: string, flag: string, max = 1000): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
-    throw new IcsdError("INVALID_ARGUMENT", `${flag} must be an integer between 1 and ${max}, got ${JSON.stringify(text)}`);
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `${flag} must be an integer between 1 and ${max}, got ${JSON.stringify(text)}`,
+    );
   }
   return Number(text);
 }

@@ -39,11 +39,17 @@ export function registerGenesis(program: Command): void {
   const add = genesis
     .command("add-validator")
     .description("Add a validator, given its ed25519 public key, to this home's genesis.json")
-    .requiredOption("--pubkey <base64>", "the validator's ed25519 public key, base64 (as `icsd show-validator` prints)")
+    .requiredOption(
+      "--pubkey <base64>",
+      "the validator's ed25519 public key, base64 (as `icsd show-validator` prints)",
+    )
     .requiredOption("--power <n>", "voting power")
     .option("--name <name>", "a name for the validator", "");
   withHome(add);
-  withExample(add, "icsd genesis add-validator --home ./n0 --pubkey A6DoBUypNtUAyEHWtQ9bFjfNg8Bo9CrnkUGl6k6OHN4= --power 10 --name node1");
+  withExample(
+    add,
+    "icsd genesis add-validator --home ./n0 --pubkey A6DoBUypNtUAyEHWtQ9bFjfNg8Bo9CrnkUGl6k6OHN4= --power 10 --name node1",
+  );
   add.addHelpText("after", MULTI_VALIDATOR_HELP);
   add.action((opts: { pubkey: string; power: string; name: string; home: string }) => {
     let pubKey: Uint8Array;
@@ -52,13 +58,16 @@ export function registerGenesis(program: Command): void {
     } catch {
       throw new IcsdError("INVALID_ARGUMENT", "--pubkey must be base64");
     }
-    if (pubKey.length !== 32) throw new IcsdError("INVALID_ARGUMENT", "--pubkey must be a 32-byte ed25519 key in base64");
+    if (pubKey.length !== 32)
+      throw new IcsdError("INVALID_ARGUMENT", "--pubkey must be a 32-byte ed25519 key in base64");
     addAndSave(opts.home, pubKey, parsePower(opts.power), opts.name);
   });
 
   const from = genesis
     .command("add-validator-from")
-    .description("Add the validator of another node home (its priv_validator_key.json and moniker) to this home's genesis.json")
+    .description(
+      "Add the validator of another node home (its priv_validator_key.json and moniker) to this home's genesis.json",
+    )
     .argument("<other-home>", "the other node's home directory")
     .option("--power <n>", "voting power", "10");
   withHome(from);
@@ -67,7 +76,10 @@ export function registerGenesis(program: Command): void {
   from.action((otherHome: string, opts: { power: string; home: string }) => {
     const other = homePaths(otherHome);
     if (!existsSync(other.privValidatorKey)) {
-      throw new IcsdError("KEY_NOT_FOUND", `no validator key at ${other.privValidatorKey}: run \`icsd init\` in ${other.home} first`);
+      throw new IcsdError(
+        "KEY_NOT_FOUND",
+        `no validator key at ${other.privValidatorKey}: run \`icsd init\` in ${other.home} first`,
+      );
     }
     const key = loadValidatorKey(other.privValidatorKey);
     const name = existsSync(other.configToml) ? loadConfig(other.configToml).moniker : "";

@@ -15,22 +15,28 @@ export function registerInit(program: Command): void {
     .option("--power <n>", "voting power of this validator in the genesis", "10")
     .option("--overwrite", "replace an existing genesis.json (keys and config are kept)", false);
   withHome(cmd);
-  withExample(cmd, "icsd init node0 --chain-id provider-1", "icsd init node1 --chain-id provider-1 --home ~/.icsd-node1");
-  cmd.action((moniker: string, opts: { chainId: string; power: string; overwrite: boolean; home: string }) => {
-    const r = initHome({
-      home: opts.home,
-      moniker,
-      chainId: opts.chainId,
-      power: parsePower(opts.power),
-      overwrite: opts.overwrite,
-    });
-    printJson({
-      moniker,
-      chain_id: opts.chainId,
-      home: r.paths.home,
-      node_id: r.peerId,
-      validator_address: toHexUpper(r.validatorKey.address),
-      genesis: r.paths.genesis,
-    });
-  });
+  withExample(
+    cmd,
+    "icsd init node0 --chain-id provider-1",
+    "icsd init node1 --chain-id provider-1 --home ~/.icsd-node1",
+  );
+  cmd.action(
+    (moniker: string, opts: { chainId: string; power: string; overwrite: boolean; home: string }) => {
+      const r = initHome({
+        home: opts.home,
+        moniker,
+        chainId: opts.chainId,
+        power: parsePower(opts.power),
+        overwrite: opts.overwrite,
+      });
+      printJson({
+        moniker,
+        chain_id: opts.chainId,
+        home: r.paths.home,
+        node_id: r.peerId,
+        validator_address: toHexUpper(r.validatorKey.address),
+        genesis: r.paths.genesis,
+      });
+    },
+  );
 }

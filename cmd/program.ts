@@ -23,6 +23,9 @@ export function buildProgram(): Command {
   registerShow(program);
   registerStatus(program);
   registerDevnet(program);
-  program.addHelpText("after", "\nExample:\n  $ icsd init node0 --chain-id provider-1\n  $ icsd start\n  $ icsd devnet up --validators 4");
+  program.addHelpText(
+    "after",
+    "\nExample:\n  $ icsd init node0 --chain-id provider-1\n  $ icsd start\n  $ icsd devnet up --validators 4",
+  );
   return program;
 }

@@ -5,7 +5,9 @@ import { printJson, withExample, withHome } from "./common.ts";
 
 /** `icsd show-node-id` and `icsd show-validator`. */
 export function registerShow(program: Command): void {
-  const nodeId = program.command("show-node-id").description("Print this node's libp2p peer id (used in /p2p/<id> of peer addresses)");
+  const nodeId = program
+    .command("show-node-id")
+    .description("Print this node's libp2p peer id (used in /p2p/<id> of peer addresses)");
   withHome(nodeId);
   withExample(nodeId, "icsd show-node-id --home ~/.icsd");
   nodeId.action((opts: { home: string }) => {

@@ -6,7 +6,9 @@ type StartNode = (opts: { home: string }) => Promise<{ stop(): Promise<void> }>;
 
 /** `icsd start`: runs the node until SIGINT/SIGTERM, then stops it cleanly and exits 0. */
 export function registerStart(program: Command): void {
-  const cmd = program.command("start").description("Run the node in the foreground until interrupted (Ctrl-C or SIGTERM)");
+  const cmd = program
+    .command("start")
+    .description("Run the node in the foreground until interrupted (Ctrl-C or SIGTERM)");
   withHome(cmd);
   withExample(cmd, "icsd start --home ~/.icsd");
   cmd.action(async (opts: { home: string }) => {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { printJson, withExample } from "./common.ts";
 import { rpcCall } from "../rpc/index.ts";
+import { printJson, withExample } from "./common.ts";
 
 /** `icsd status [--node URL]`: prints the node's RPC `status` result. */
 export function registerStatus(program: Command): void {

@@ -459,7 +459,9 @@ export class ConsensusDriver {
   private buildCommit(height: number, round: number, hash: Uint8Array): Commit {
     const signatures: CommitSig[] = this.validators.map((v) => {
       const vote = this.votes.get(`${VoteType.Precommit}/${round}/${v.address}`);
-      if (!vote) return { flag: BlockIdFlag.Absent, validatorAddress: fromHex(v.address), timestamp: 0n, signature: new Uint8Array() };
+      if (!vote) {
+        return { flag: BlockIdFlag.Absent, validatorAddress: new Uint8Array(), timestamp: 0n, signature: new Uint8Array() };
+      }
       const forBlock = equalBytes(vote.blockHash, hash);
       return {
         flag: forBlock ? BlockIdFlag.Commit : BlockIdFlag.Nil,

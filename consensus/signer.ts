@@ -1,15 +1,7 @@
 import { open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { addressFromPubKey, type Ed25519KeyPair, ed25519FromSeed, ed25519Sign } from "../crypto/index.ts";
-import {
-  equalBytes,
-  fromBase64,
-  fromHex,
-  IcsdError,
-  toBase64,
-  toHex,
-  toHexUpper,
-} from "../utils/index.ts";
+import { equalBytes, fromBase64, fromHex, IcsdError, toBase64, toHex, toHexUpper } from "../utils/index.ts";
 
 /** Signing steps in CometBFT privval order: a later step at the same height and round is "higher". */
 export const SignStep = { Propose: 1, Prevote: 2, Precommit: 3 } as const;
@@ -70,9 +62,14 @@ export function decodePrivValidatorKey(text: string, path = "priv_validator_key.
   } catch {
     throw keyError(path, "is not valid JSON");
   }
-  const o = raw as { address?: unknown; pub_key?: { type?: unknown; value?: unknown }; priv_key?: { type?: unknown; value?: unknown } };
+  const o = raw as {
+    address?: unknown;
+    pub_key?: { type?: unknown; value?: unknown };
+    priv_key?: { type?: unknown; value?: unknown };
+  };
   if (typeof o !== "object" || o === null) throw keyError(path, "must be a JSON object");
-  if (o.priv_key?.type !== PRIV_KEY_TYPE_ED25519) throw keyError(path, `priv_key.type must be "${PRIV_KEY_TYPE_ED25519}"`);
+  if (o.priv_key?.type !== PRIV_KEY_TYPE_ED25519)
+    throw keyError(path, `priv_key.type must be "${PRIV_KEY_TYPE_ED25519}"`);
   let priv: Uint8Array;
   try {
     priv = fromBase64(String(o.priv_key.value));
@@ -81,7 +78,8 @@ export function decodePrivValidatorKey(text: string, path = "priv_validator_key.
   }
   if (priv.length !== 64) throw keyError(path, "priv_key.value must be 64 bytes (seed || public key)");
   const keyPair = ed25519FromSeed(priv.subarray(0, 32));
-  if (!equalBytes(keyPair.publicKey, priv.subarray(32))) throw keyError(path, "priv_key.value does not hold a matching public key");
+  if (!equalBytes(keyPair.publicKey, priv.subarray(32)))
+    throw keyError(path, "priv_key.value does not hold a matching public key");
   if (o.pub_key?.type !== PUB_KEY_TYPE_ED25519 || o.pub_key.value !== toBase64(keyPair.publicKey)) {
     throw keyError(path, "pub_key does not match priv_key");
   }
@@ -115,30 +113,40 @@ export function decodeLastSignState(text: string, path = "priv_validator_state.j
     throw bad("is not valid JSON");
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw bad("must be a JSON object");
-  const heightOk = (typeof o.height === "string" && /^\d+$/.test(o.height)) || (typeof o.height === "number" && Number.isSafeInteger(o.height) && o.height >= 0);
+  const heightOk =
+    (typeof o.height === "string" && /^\d+$/.test(o.height)) ||
+    (typeof o.height === "number" && Number.isSafeInteger(o.height) && o.height >= 0);
   if (!heightOk) throw bad("height must be a non-negative integer string");
   const height = Number(o.height);
   if (!Number.isSafeInteger(height)) throw bad("height is out of range");
-  if (typeof o.round !== "number" || !Number.isInteger(o.round) || o.round < 0) throw bad("round must be a non-negative integer");
-  if (typeof o.step !== "number" || !Number.isInteger(o.step) || o.step < 0 || o.step > 3) throw bad("step must be 0..3");
+  if (typeof o.round !== "number" || !Number.isInteger(o.round) || o.round < 0)
+    throw bad("round must be a non-negative integer");
+  if (typeof o.step !== "number" || !Number.isInteger(o.step) || o.step < 0 || o.step > 3)
+    throw bad("step must be 0..3");
   let signature: Uint8Array | undefined;
   let signBytes: Uint8Array | undefined;
   try {
-    if (o.signature !== undefined && o.signature !== null && o.signature !== "") signature = fromBase64(String(o.signature));
+    if (o.signature !== undefined && o.signature !== null && o.signature !== "")
+      signature = fromBase64(String(o.signature));
   } catch {
     throw bad("signature must be base64");
   }
   try {
-    if (o.signbytes !== undefined && o.signbytes !== null && o.signbytes !== "") signBytes = fromHex(String(o.signbytes));
+    if (o.signbytes !== undefined && o.signbytes !== null && o.signbytes !== "")
+      signBytes = fromHex(String(o.signbytes));
   } catch {
     throw bad("signbytes must be hex");
   }
-  if ((signature === undefined) !== (signBytes === undefined)) throw bad("signature and signbytes must be both present or both absent");
+  if ((signature === undefined) !== (signBytes === undefined))
+    throw bad("signature and signbytes must be both present or both absent");
   return { height, round: o.round, step: o.step, signature, signBytes };
 }
 
 /** -1, 0, 1 comparing (height, round, step) lexicographically. */
-function compareHrs(a: { height: number; round: number; step: number }, b: { height: number; round: number; step: number }): number {
+function compareHrs(
+  a: { height: number; round: number; step: number },
+  b: { height: number; round: number; step: number },
+): number {
   if (a.height !== b.height) return a.height < b.height ? -1 : 1;
   if (a.round !== b.round) return a.round < b.round ? -1 : 1;
   if (a.step !== b.step) return a.step < b.step ? -1 : 1;
@@ -188,9 +196,13 @@ export class FileSigner {
     try {
       keyText = await readFile(keyPath, "utf8");
     } catch (e) {
-      throw new IcsdError("PRIV_VALIDATOR_KEY_INVALID", `${keyPath}: cannot read the validator key (${(e as Error).message})`, {
-        path: keyPath,
-      });
+      throw new IcsdError(
+        "PRIV_VALIDATOR_KEY_INVALID",
+        `${keyPath}: cannot read the validator key (${(e as Error).message})`,
+        {
+          path: keyPath,
+        },
+      );
     }
     const key = decodePrivValidatorKey(keyText, keyPath);
     let state: LastSignState = { height: 0, round: 0, step: 0 };
@@ -228,14 +240,29 @@ export class FileSigner {
   }
 
   async #sign(req: SignRequest): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(req.height) || req.height < 1 || !Number.isSafeInteger(req.round) || req.round < 0) {
-      throw new IcsdError("SIGNER_INVALID_REQUEST", `invalid sign request height=${req.height} round=${req.round}`);
+    if (
+      !Number.isSafeInteger(req.height) ||
+      req.height < 1 ||
+      !Number.isSafeInteger(req.round) ||
+      req.round < 0
+    ) {
+      throw new IcsdError(
+        "SIGNER_INVALID_REQUEST",
+        `invalid sign request height=${req.height} round=${req.round}`,
+      );
     }
     if (req.step !== 1 && req.step !== 2 && req.step !== 3) {
       throw new IcsdError("SIGNER_INVALID_REQUEST", `invalid sign request step=${String(req.step)}`);
     }
     const last = this.#state;
-    const meta = { height: req.height, round: req.round, step: req.step, lastHeight: last.height, lastRound: last.round, lastStep: last.step };
+    const meta = {
+      height: req.height,
+      round: req.round,
+      step: req.step,
+      lastHeight: last.height,
+      lastRound: last.round,
+      lastStep: last.step,
+    };
     const cmp = compareHrs(req, last);
     if (cmp < 0) {
       throw new IcsdError(
@@ -245,7 +272,8 @@ export class FileSigner {
       );
     }
     if (cmp === 0) {
-      if (last.signBytes && last.signature && equalBytes(last.signBytes, req.signBytes)) return last.signature;
+      if (last.signBytes && last.signature && equalBytes(last.signBytes, req.signBytes))
+        return last.signature;
       throw new IcsdError(
         "DOUBLE_SIGN_REFUSED",
         `refusing to sign different bytes at height ${req.height} round ${req.round} step ${req.step}: this would be a double sign`,

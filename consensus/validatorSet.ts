@@ -53,7 +53,7 @@ export function nextValidatorSet(
     proposerPriority: 0n,
   }));
   const updated = changes.length > 0 ? updateValidatorSet(vals, changes) : [...vals];
-  return incrementProposerPriority(updated, 1);
+  return incrementProposerPriority(updated, 1).validators;
 }
 
 /** The genesis set for the initial height: updates applied to the empty set, incremented once. */

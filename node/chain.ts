@@ -132,7 +132,7 @@ export class Chain implements ConsensusChain {
     };
     const chain = new Chain(c, meta, emptyCommit());
     chain.valsets.set(genesis.initialHeight, vals);
-    chain.valsets.set(genesis.initialHeight + 1, incrementProposerPriority(vals, 1));
+    chain.valsets.set(genesis.initialHeight + 1, incrementProposerPriority(vals, 1).validators);
     return chain;
   }
 

@@ -19,7 +19,15 @@ export const CONFIG_INVALID = "CONFIG_INVALID";
 
 const DURATION = /^(?:(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h))+$/;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /**
  * Parses a Go-style duration ("1s", "300ms", "1m30s", "0s" or "0") into milliseconds; returns undefined
@@ -140,7 +148,8 @@ function parseTomlText(text: string, file: string): Raw {
   try {
     return parseToml(text) as Raw;
   } catch (e) {
-    const msg = e instanceof TomlError ? `line ${e.line}, column ${e.column}: ${e.message.split("\n")[0]}` : String(e);
+    const msg =
+      e instanceof TomlError ? `line ${e.line}, column ${e.column}: ${e.message.split("\n")[0]}` : String(e);
     throw new IcsdError(CONFIG_INVALID, `${file}: invalid TOML at ${msg}`, { file });
   }
 }
@@ -149,7 +158,12 @@ function parseTomlText(text: string, file: string): Raw {
 export function parseConfigToml(text: string, file = "config.toml"): NodeConfig {
   const def = defaultNodeConfig();
   const top = new SectionReader(file, parseTomlText(text, file), "");
-  const moniker = top.str("moniker", def.moniker, (v) => v.length > 0 && v.length <= 70, "must be 1-70 characters");
+  const moniker = top.str(
+    "moniker",
+    def.moniker,
+    (v) => v.length > 0 && v.length <= 70,
+    "must be 1-70 characters",
+  );
   const mode = top.str(
     "mode",
     def.mode,
@@ -160,7 +174,11 @@ export function parseConfigToml(text: string, file = "config.toml"): NodeConfig 
   const p2pR = new SectionReader(file, top.table("p2p"), "p2p");
   const p2pLaddr = p2pR.str("laddr", def.p2p.laddr);
   const laddr = toListenMultiaddr(p2pLaddr);
-  if (!laddr) throw p2pR.fail("laddr", 'must be a multiaddr like "/ip4/127.0.0.1/tcp/26656" or "tcp://127.0.0.1:26656"');
+  if (!laddr)
+    throw p2pR.fail(
+      "laddr",
+      'must be a multiaddr like "/ip4/127.0.0.1/tcp/26656" or "tcp://127.0.0.1:26656"',
+    );
   const peersText = p2pR.str("persistent_peers", "");
   const persistentPeers = peersText
     .split(",")
@@ -175,14 +193,22 @@ export function parseConfigToml(text: string, file = "config.toml"): NodeConfig 
       ok = false;
     }
     if (!ok) {
-      throw p2pR.fail("persistent_peers", `entry ${JSON.stringify(p)} must be a multiaddr like "/ip4/127.0.0.1/tcp/26656/p2p/<peer id>"`);
+      throw p2pR.fail(
+        "persistent_peers",
+        `entry ${JSON.stringify(p)} must be a multiaddr like "/ip4/127.0.0.1/tcp/26656/p2p/<peer id>"`,
+      );
     }
   }
   const maxMsgBytes = p2pR.int("max_msg_bytes", def.p2p.maxMsgBytes, 1024, 1 << 30);
   p2pR.done();
 
   const rpcR = new SectionReader(file, top.table("rpc"), "rpc");
-  const rpcLaddr = rpcR.str("laddr", def.rpc.laddr, (v) => parseTcpAddr(v) !== undefined, 'must be an address like "tcp://127.0.0.1:26657"');
+  const rpcLaddr = rpcR.str(
+    "laddr",
+    def.rpc.laddr,
+    (v) => parseTcpAddr(v) !== undefined,
+    'must be an address like "tcp://127.0.0.1:26657"',
+  );
   rpcR.done();
 
   const c = new SectionReader(file, top.table("consensus"), "consensus");
@@ -288,7 +314,9 @@ function readText(path: string, what: string): string {
     return readFileSync(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new IcsdError("CONFIG_NOT_FOUND", `${what} not found at ${path}: run \`icsd init\` first`, { path });
+      throw new IcsdError("CONFIG_NOT_FOUND", `${what} not found at ${path}: run \`icsd init\` first`, {
+        path,
+      });
     }
     throw e;
   }
@@ -310,7 +338,8 @@ export function parseAppToml(text: string, file = "app.toml"): AppConfig {
   const minimumGasPrices = top.str(
     "minimum-gas-prices",
     defaultAppConfig.minimumGasPrices,
-    (v) => v === "" || v.split(",").every((p) => /^\d+(\.\d+)?[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/.test(p.trim())),
+    (v) =>
+      v === "" || v.split(",").every((p) => /^\d+(\.\d+)?[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/.test(p.trim())),
     'must be empty or coins like "0.0025stake"',
   );
   const pruning = top.str(

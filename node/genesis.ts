@@ -29,7 +29,11 @@ export interface GenesisValidator {
 /** The consensus parameters icsd reads from genesis (CometBFT names). */
 export interface ConsensusParams {
   readonly block: { readonly maxBytes: number; readonly maxGas: number };
-  readonly evidence: { readonly maxAgeNumBlocks: number; readonly maxAgeDurationNs: bigint; readonly maxBytes: number };
+  readonly evidence: {
+    readonly maxAgeNumBlocks: number;
+    readonly maxAgeDurationNs: bigint;
+    readonly maxBytes: number;
+  };
   readonly validator: { readonly pubKeyTypes: readonly string[] };
 }
 
@@ -63,9 +67,13 @@ export function isValidChainId(id: string): boolean {
 /** Throws GENESIS_INVALID unless `id` is a valid chain id. */
 export function assertChainId(id: string): void {
   if (!isValidChainId(id)) {
-    throw new IcsdError(GENESIS_INVALID, `invalid chain id ${JSON.stringify(id)}: use 1-50 characters from [a-zA-Z0-9._-]`, {
-      chainId: id,
-    });
+    throw new IcsdError(
+      GENESIS_INVALID,
+      `invalid chain id ${JSON.stringify(id)}: use 1-50 characters from [a-zA-Z0-9._-]`,
+      {
+        chainId: id,
+      },
+    );
   }
 }
 
@@ -90,7 +98,8 @@ export function newGenesis(opts: {
 
 /** A genesis validator for a public key (the address is derived from it). */
 export function genesisValidator(pubKey: Uint8Array, power: bigint, name = ""): GenesisValidator {
-  if (pubKey.length !== 32) throw new IcsdError(GENESIS_INVALID, "validator public key must be 32 bytes (ed25519)");
+  if (pubKey.length !== 32)
+    throw new IcsdError(GENESIS_INVALID, "validator public key must be 32 bytes (ed25519)");
   if (power <= 0n) throw new IcsdError(GENESIS_INVALID, `validator power must be positive, got ${power}`);
   return { address: addressFromPubKey(pubKey), pubKey, power, name };
 }
@@ -104,7 +113,10 @@ export function addGenesisValidator(doc: GenesisDoc, v: GenesisValidator): Genes
       });
     }
     if (v.name !== "" && w.name === v.name) {
-      throw new IcsdError(GENESIS_INVALID, `a validator named ${JSON.stringify(v.name)} is already in the genesis`);
+      throw new IcsdError(
+        GENESIS_INVALID,
+        `a validator named ${JSON.stringify(v.name)} is already in the genesis`,
+      );
     }
   }
   return { ...doc, validators: [...doc.validators, v] };
@@ -207,7 +219,10 @@ function parseParams(f: Fields, raw: unknown): ConsensusParams {
     v === undefined ? def : Number(f.int(v, field, min, BigInt(Number.MAX_SAFE_INTEGER)));
   const pubKeyTypes = val.pub_key_types === undefined ? d.validator.pubKeyTypes : val.pub_key_types;
   if (!Array.isArray(pubKeyTypes) || pubKeyTypes.length === 0 || pubKeyTypes.some((t) => t !== "ed25519")) {
-    throw f.fail("consensus_params.validator.pub_key_types", 'must be ["ed25519"] (the only key type icsd supports)');
+    throw f.fail(
+      "consensus_params.validator.pub_key_types",
+      'must be ["ed25519"] (the only key type icsd supports)',
+    );
   }
   return {
     block: {
@@ -215,7 +230,12 @@ function parseParams(f: Fields, raw: unknown): ConsensusParams {
       maxGas: num(block.max_gas, "consensus_params.block.max_gas", d.block.maxGas, -1n),
     },
     evidence: {
-      maxAgeNumBlocks: num(ev.max_age_num_blocks, "consensus_params.evidence.max_age_num_blocks", d.evidence.maxAgeNumBlocks, 1n),
+      maxAgeNumBlocks: num(
+        ev.max_age_num_blocks,
+        "consensus_params.evidence.max_age_num_blocks",
+        d.evidence.maxAgeNumBlocks,
+        1n,
+      ),
       maxAgeDurationNs:
         ev.max_age_duration === undefined
           ? d.evidence.maxAgeDurationNs
@@ -230,7 +250,8 @@ function parseValidator(f: Fields, raw: unknown, i: number): GenesisValidator {
   const at = `validators[${i}]`;
   const o = f.obj(raw, at);
   const pk = f.obj(o.pub_key, `${at}.pub_key`);
-  if (pk.type !== PUB_KEY_TYPE_ED25519) throw f.fail(`${at}.pub_key.type`, `must be "${PUB_KEY_TYPE_ED25519}"`);
+  if (pk.type !== PUB_KEY_TYPE_ED25519)
+    throw f.fail(`${at}.pub_key.type`, `must be "${PUB_KEY_TYPE_ED25519}"`);
   let pubKey: Uint8Array;
   try {
     pubKey = fromBase64(f.str(pk.value, `${at}.pub_key.value`));
@@ -248,7 +269,8 @@ function parseValidator(f: Fields, raw: unknown, i: number): GenesisValidator {
     } catch {
       throw f.fail(`${at}.address`, "must be hex");
     }
-    if (!equalBytes(given, address)) throw f.fail(`${at}.address`, `does not match pub_key (expected ${toHexUpper(address)})`);
+    if (!equalBytes(given, address))
+      throw f.fail(`${at}.address`, `does not match pub_key (expected ${toHexUpper(address)})`);
   }
   const power = f.int(o.power, `${at}.power`, 1n);
   const name = o.name === undefined ? "" : f.str(o.name, `${at}.name`);
@@ -274,9 +296,15 @@ export function parseGenesis(text: string, file = "genesis.json"): GenesisDoc {
   }
   const chainId = f.str(o.chain_id, "chain_id");
   if (!isValidChainId(chainId)) throw f.fail("chain_id", "must be 1-50 characters from [a-zA-Z0-9._-]");
-  const initialHeight = o.initial_height === undefined ? 1 : Number(f.int(o.initial_height, "initial_height", 0n, BigInt(Number.MAX_SAFE_INTEGER)));
-  if (o.validators !== undefined && o.validators !== null && !Array.isArray(o.validators)) throw f.fail("validators", "must be an array");
-  const validators = ((o.validators as unknown[] | null | undefined) ?? []).map((v, i) => parseValidator(f, v, i));
+  const initialHeight =
+    o.initial_height === undefined
+      ? 1
+      : Number(f.int(o.initial_height, "initial_height", 0n, BigInt(Number.MAX_SAFE_INTEGER)));
+  if (o.validators !== undefined && o.validators !== null && !Array.isArray(o.validators))
+    throw f.fail("validators", "must be an array");
+  const validators = ((o.validators as unknown[] | null | undefined) ?? []).map((v, i) =>
+    parseValidator(f, v, i),
+  );
   const seen = new Set<string>();
   validators.forEach((v, i) => {
     const k = toHex(v.pubKey);
@@ -309,7 +337,9 @@ export function loadGenesis(path: string): GenesisDoc {
     text = readFileSync(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new IcsdError("GENESIS_NOT_FOUND", `genesis not found at ${path}: run \`icsd init\` first`, { path });
+      throw new IcsdError("GENESIS_NOT_FOUND", `genesis not found at ${path}: run \`icsd init\` first`, {
+        path,
+      });
     }
     throw e;
   }

@@ -13,6 +13,29 @@ export {
   saveConfig,
   toListenMultiaddr,
 } from "./config.ts";
+export { type DevnetUpOptions, devnetDown, devnetStatus, devnetUp, nodeHeight } from "./devnet.ts";
+export {
+  type DevnetFile,
+  type DevnetLayout,
+  type DevnetLayoutOptions,
+  type DevnetNodeRecord,
+  devnetConsensus,
+  devnetFilePath,
+  freePorts,
+  isPortFree,
+  prepareDevnet,
+  readDevnetFile,
+  writeDevnetFile,
+} from "./devnetLayout.ts";
+export {
+  ICSD_MAIN,
+  isAlive,
+  isIcsdProcess,
+  nodeLogPath,
+  spawnNode,
+  stopProcesses,
+  tailFile,
+} from "./devnetProcess.ts";
 export {
   addGenesisValidator,
   assertChainId,
@@ -33,6 +56,7 @@ export {
   toGenesis,
 } from "./genesis.ts";
 export { defaultHome, ensureHomeDirs, type HomePaths, homePaths, writeFileAtomic } from "./home.ts";
+export { type InitHomeOptions, type InitHomeResult, initHome } from "./init.ts";
 export {
   cometNodeId,
   decodeNodeKey,
@@ -63,4 +87,3 @@ export {
   type P2pConfig,
   type RpcConfig,
 } from "./options.ts";
-export { type InitHomeOptions, type InitHomeResult, initHome } from "./init.ts";

@@ -53,9 +53,13 @@ export function initHome(opts: InitHomeOptions): InitHomeResult {
   if (power <= 0n) throw new IcsdError("INVALID_POWER", `power must be a positive integer, got ${power}`);
   const paths = homePaths(opts.home);
   if (existsSync(paths.genesis) && !opts.overwrite) {
-    throw new IcsdError("GENESIS_EXISTS", `genesis.json already exists at ${paths.genesis}; use --overwrite to replace it`, {
-      path: paths.genesis,
-    });
+    throw new IcsdError(
+      "GENESIS_EXISTS",
+      `genesis.json already exists at ${paths.genesis}; use --overwrite to replace it`,
+      {
+        path: paths.genesis,
+      },
+    );
   }
   ensureHomeDirs(paths);
   if (!existsSync(paths.configToml)) {

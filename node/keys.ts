@@ -23,9 +23,13 @@ function readKeyFile(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw new IcsdError("KEY_NOT_FOUND", `${what} not readable at ${path}: ${(e as Error).message}; run \`icsd init\` first`, {
-      path,
-    });
+    throw new IcsdError(
+      "KEY_NOT_FOUND",
+      `${what} not readable at ${path}: ${(e as Error).message}; run \`icsd init\` first`,
+      {
+        path,
+      },
+    );
   }
 }
 
@@ -36,7 +40,10 @@ export function loadValidatorKey(path: string): PrivValidatorKey {
 
 /** Generates a fresh validator key and writes it with mode 0600; refuses to replace an existing file. */
 export function generateValidatorKey(path: string): PrivValidatorKey {
-  if (existsSync(path)) throw new IcsdError("KEY_EXISTS", `${path} already exists; refusing to replace a validator key`, { path });
+  if (existsSync(path))
+    throw new IcsdError("KEY_EXISTS", `${path} already exists; refusing to replace a validator key`, {
+      path,
+    });
   const text = encodePrivValidatorKey(ed25519Generate());
   writeFileAtomic(path, text, 0o600);
   return decodePrivValidatorKey(text, path);
@@ -68,7 +75,8 @@ export function decodeNodeKey(text: string, path = "node_key.json"): NodeKey {
   } catch {
     throw bad("is not valid JSON");
   }
-  if (o?.priv_key?.type !== PRIV_KEY_TYPE_ED25519) throw bad(`priv_key.type must be "${PRIV_KEY_TYPE_ED25519}"`);
+  if (o?.priv_key?.type !== PRIV_KEY_TYPE_ED25519)
+    throw bad(`priv_key.type must be "${PRIV_KEY_TYPE_ED25519}"`);
   let raw: Uint8Array;
   try {
     raw = fromBase64(String(o.priv_key.value));
@@ -77,7 +85,8 @@ export function decodeNodeKey(text: string, path = "node_key.json"): NodeKey {
   }
   if (raw.length !== 64) throw bad("priv_key.value must be 64 bytes (seed || public key)");
   const keyPair = ed25519FromSeed(raw.subarray(0, 32));
-  if (!equalBytes(keyPair.publicKey, raw.subarray(32))) throw bad("priv_key.value does not hold a matching public key");
+  if (!equalBytes(keyPair.publicKey, raw.subarray(32)))
+    throw bad("priv_key.value does not hold a matching public key");
   return { keyPair };
 }
 
@@ -88,7 +97,8 @@ export function loadNodeKey(path: string): NodeKey {
 
 /** Generates a node key (mode 0600); refuses to replace an existing file (the peer id would change). */
 export function generateNodeKey(path: string): NodeKey {
-  if (existsSync(path)) throw new IcsdError("KEY_EXISTS", `${path} already exists; refusing to replace the node key`, { path });
+  if (existsSync(path))
+    throw new IcsdError("KEY_EXISTS", `${path} already exists; refusing to replace the node key`, { path });
   const text = encodeNodeKey(ed25519Generate());
   writeFileAtomic(path, text, 0o600);
   return decodeNodeKey(text, path);

@@ -38,7 +38,11 @@ export function createNodeMetrics(opts: { prefix?: string; processMetrics?: bool
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: p });
   return {
     registry,
-    consensusHeight: new Gauge({ name: `${p}consensus_height`, help: "Height of the last committed block", registers }),
+    consensusHeight: new Gauge({
+      name: `${p}consensus_height`,
+      help: "Height of the last committed block",
+      registers,
+    }),
     consensusRounds: new Gauge({
       name: `${p}consensus_rounds`,
       help: "Round at which the last committed height was decided",
@@ -50,7 +54,11 @@ export function createNodeMetrics(opts: { prefix?: string; processMetrics?: bool
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
     }),
-    consensusValidators: new Gauge({ name: `${p}consensus_validators`, help: "Validators in the current set", registers }),
+    consensusValidators: new Gauge({
+      name: `${p}consensus_validators`,
+      help: "Validators in the current set",
+      registers,
+    }),
     p2pPeers: new Gauge({ name: `${p}p2p_peers`, help: "Connected peers", registers }),
     p2pInvalidMessagesTotal: new Counter({
       name: `${p}p2p_invalid_messages_total`,
@@ -64,7 +72,15 @@ export function createNodeMetrics(opts: { prefix?: string; processMetrics?: bool
       labelNames: ["reason"] as const,
       registers,
     }),
-    walCorruptionsTotal: new Counter({ name: `${p}wal_corruptions_total`, help: "WAL records found corrupt on replay", registers }),
-    blocksyncBlocksTotal: new Counter({ name: `${p}blocksync_blocks_total`, help: "Blocks applied through block sync", registers }),
+    walCorruptionsTotal: new Counter({
+      name: `${p}wal_corruptions_total`,
+      help: "WAL records found corrupt on replay",
+      registers,
+    }),
+    blocksyncBlocksTotal: new Counter({
+      name: `${p}blocksync_blocks_total`,
+      help: "Blocks applied through block sync",
+      registers,
+    }),
   };
 }

@@ -102,7 +102,9 @@ export class NodeNetwork implements ConsensusNetwork {
     await Promise.all(
       this.p2p.peers().map(async (peer) => {
         try {
-          const s = decodeStatusResponse(await this.p2p.status(peer.id, { timeoutMs: 2000 }));
+          const s = decodeStatusResponse(
+            await this.p2p.request(peer.id, "status", new Uint8Array(), { timeoutMs: 2000 }),
+          );
           out.push({ peerId: peer.id, height: s.height });
         } catch (e) {
           this.log.debug({ peer: peer.id, err: errorMessage(e) }, "status request failed");

@@ -22,13 +22,16 @@ export const REJECT_PENALTY = 10;
 
 // Score parameters for our topics: only invalid deliveries count. Mesh-delivery penalties (P3/P3b) are
 // off because consensus topics are quiet between heights and a small devnet would punish honest peers.
+// P4 grows with the square of the count, so its weight is small: the application penalty (which every
+// reject also feeds) must reach the drop threshold before gossipsub graylists the peer, or a graylisted
+// peer would stay connected, muted, without ever being dropped.
 const topicScore: Partial<TopicScoreParams> = {
   topicWeight: 1,
   timeInMeshWeight: 0,
   firstMessageDeliveriesWeight: 0,
   meshMessageDeliveriesWeight: 0,
   meshFailurePenaltyWeight: 0,
-  invalidMessageDeliveriesWeight: -10,
+  invalidMessageDeliveriesWeight: -0.1,
   invalidMessageDeliveriesDecay: 0.5,
 };
 
@@ -63,6 +66,13 @@ export function gossipsubOptions(
       appSpecificWeight: 1,
       // Devnets run every node on 127.0.0.1: co-location is the norm, not a Sybil signal.
       IPColocationFactorWeight: 0,
+    },
+    // Thresholds scale with the application drop threshold T: a peer near T stops receiving our gossip,
+    // and only a peer well past it (already dropped) would be graylisted.
+    scoreThresholds: {
+      gossipThreshold: -0.5 * opts.penaltyThreshold,
+      publishThreshold: -0.8 * opts.penaltyThreshold,
+      graylistThreshold: -1.5 * opts.penaltyThreshold,
     },
   };
 }

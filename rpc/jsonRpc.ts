@@ -35,7 +35,8 @@ export async function callMethod(
     const result = await fn(params);
     return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
   } catch (e) {
-    if (e instanceof RpcInvalidParamsError) return rpcError(id, RpcErrorCode.InvalidParams, "Invalid params", e.message);
+    if (e instanceof RpcInvalidParamsError)
+      return rpcError(id, RpcErrorCode.InvalidParams, "Invalid params", e.message);
     if (!(e instanceof IcsdError)) logger.warn({ method, err: e }, "rpc method failed");
     return rpcError(id, RpcErrorCode.InternalError, "Internal error", errorMessage(e));
   }
@@ -51,15 +52,25 @@ async function handleOne(methods: RpcMethods, req: unknown, logger: Logger): Pro
   }
   const r = req as Record<string, unknown>;
   const id: JsonRpcId = validId(r.id) ? r.id : null;
-  if (r.jsonrpc !== "2.0") return rpcError(id, RpcErrorCode.InvalidRequest, "Invalid Request", 'jsonrpc must be "2.0"');
+  if (r.jsonrpc !== "2.0")
+    return rpcError(id, RpcErrorCode.InvalidRequest, "Invalid Request", 'jsonrpc must be "2.0"');
   if (r.id !== undefined && r.id !== null && !validId(r.id)) {
     return rpcError(null, RpcErrorCode.InvalidRequest, "Invalid Request", "id must be a string or a number");
   }
   if (typeof r.method !== "string" || r.method === "") {
     return rpcError(id, RpcErrorCode.InvalidRequest, "Invalid Request", "method must be a non-empty string");
   }
-  if (r.params !== undefined && r.params !== null && (typeof r.params !== "object" || Array.isArray(r.params))) {
-    return rpcError(id, RpcErrorCode.InvalidParams, "Invalid params", "params must be an object of named parameters");
+  if (
+    r.params !== undefined &&
+    r.params !== null &&
+    (typeof r.params !== "object" || Array.isArray(r.params))
+  ) {
+    return rpcError(
+      id,
+      RpcErrorCode.InvalidParams,
+      "Invalid params",
+      "params must be an object of named parameters",
+    );
   }
   return callMethod(methods, id, r.method, (r.params ?? {}) as Record<string, unknown>, logger);
 }
@@ -80,9 +91,15 @@ export async function handleJsonRpcBody(
     return rpcError(null, RpcErrorCode.ParseError, "Parse error", errorMessage(e));
   }
   if (!Array.isArray(parsed)) return handleOne(methods, parsed, opts.logger);
-  if (parsed.length === 0) return rpcError(null, RpcErrorCode.InvalidRequest, "Invalid Request", "empty batch");
+  if (parsed.length === 0)
+    return rpcError(null, RpcErrorCode.InvalidRequest, "Invalid Request", "empty batch");
   if (parsed.length > opts.maxBatchRequests) {
-    return rpcError(null, RpcErrorCode.InvalidRequest, "Invalid Request", `batch larger than ${opts.maxBatchRequests} requests`);
+    return rpcError(
+      null,
+      RpcErrorCode.InvalidRequest,
+      "Invalid Request",
+      `batch larger than ${opts.maxBatchRequests} requests`,
+    );
   }
   return Promise.all(parsed.map((r) => handleOne(methods, r, opts.logger)));
 }

@@ -29,7 +29,10 @@ class BodyTooLarge extends Error {}
 function parseLaddr(laddr: string): { host: string; port: number } {
   const m = /^tcp:\/\/([^:/]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(laddr);
   if (!m || Number(m[2]) > 65535) {
-    throw new IcsdError("RPC_INVALID_LADDR", `rpc laddr must look like "tcp://127.0.0.1:26657", got ${JSON.stringify(laddr)}`);
+    throw new IcsdError(
+      "RPC_INVALID_LADDR",
+      `rpc laddr must look like "tcp://127.0.0.1:26657", got ${JSON.stringify(laddr)}`,
+    );
   }
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2]) };
 }
@@ -70,7 +73,9 @@ function sendJson(res: ServerResponse, body: JsonRpcResponse | JsonRpcResponse[]
   } catch (e) {
     // A method returned something JSON cannot carry (a bigint): report it rather than dropping the reply.
     const id = Array.isArray(body) ? null : body.id;
-    text = JSON.stringify(rpcError(id, RpcErrorCode.InternalError, "Internal error", `unserialisable result: ${errorMessage(e)}`));
+    text = JSON.stringify(
+      rpcError(id, RpcErrorCode.InternalError, "Internal error", `unserialisable result: ${errorMessage(e)}`),
+    );
   }
   // Always HTTP 200: CosmJS throws on a status >= 400 without reading the JSON-RPC error.
   res.writeHead(200, {
@@ -104,7 +109,16 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
         body = await readBody(req, maxBodyBytes);
       } catch (e) {
         if (e instanceof BodyTooLarge) {
-          sendJson(res, rpcError(null, RpcErrorCode.InvalidRequest, "Invalid Request", `request body exceeds ${maxBodyBytes} bytes`), true);
+          sendJson(
+            res,
+            rpcError(
+              null,
+              RpcErrorCode.InvalidRequest,
+              "Invalid Request",
+              `request body exceeds ${maxBodyBytes} bytes`,
+            ),
+            true,
+          );
           req.resume();
           return;
         }
@@ -145,7 +159,8 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
       const s = createServer((req, res) => {
         handle(req, res).catch((e: unknown) => {
           logger.error({ err: e }, "rpc request failed");
-          if (!res.headersSent) sendJson(res, rpcError(null, RpcErrorCode.InternalError, "Internal error", errorMessage(e)));
+          if (!res.headersSent)
+            sendJson(res, rpcError(null, RpcErrorCode.InternalError, "Internal error", errorMessage(e)));
           else res.destroy();
         });
       });
@@ -154,7 +169,11 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
       return new Promise((resolve, reject) => {
         const onError = (e: Error) => {
           server = undefined;
-          reject(new IcsdError("RPC_LISTEN_FAILED", `rpc: cannot listen on ${opts.laddr}: ${e.message}`, { laddr: opts.laddr }));
+          reject(
+            new IcsdError("RPC_LISTEN_FAILED", `rpc: cannot listen on ${opts.laddr}: ${e.message}`, {
+              laddr: opts.laddr,
+            }),
+          );
         };
         s.once("error", onError);
         s.listen(port, host, () => {

@@ -93,5 +93,7 @@ export class LevelKvStore implements KvStore {
 
 /** classic-level hands out Buffers; callers get plain Uint8Array views (no copy) for consistent equality. */
 function plain(b: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return Object.getPrototypeOf(b) === Uint8Array.prototype
+    ? b
+    : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -153,8 +153,15 @@ export class Wal {
   /** Every valid record in the file, in order (after pending writes). */
   records(): Promise<WalRecord[]> {
     return this.serial(async () => {
-      const buf = new Uint8Array(await this.fh.readFile());
-      return decodeWalRecords(buf.subarray(0, this.size)).records;
+      // Positional read: after appends the handle's position is at the end of the file.
+      const buf = new Uint8Array(this.size);
+      let off = 0;
+      while (off < buf.length) {
+        const { bytesRead } = await this.fh.read(buf, off, buf.length - off, off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      return decodeWalRecords(buf.subarray(0, off)).records;
     });
   }
 

@@ -192,7 +192,15 @@ export class MerkleTree {
    * orphan writes into `batch`. The caller must write the batch before the next commit.
    */
   async commit(batch: WriteBatch): Promise<CommitResult> {
-    const { root, orphans } = await this.applyWorking();
+    // Writes that arrive while the change set is being applied are included: re-apply until stable,
+    // then everything below runs synchronously.
+    let gen: number;
+    let applied: { root: Link; orphans: Set<string> };
+    do {
+      gen = this.generation;
+      applied = await this.applyWorking();
+    } while (gen !== this.generation);
+    const { root, orphans } = applied;
     this.onBatchWritten();
     const version = this.latest === 0 ? this.initialVersion : this.latest + 1;
     let seq = 0;

@@ -44,12 +44,15 @@ describe("p2p peers over TCP", { timeout: 60_000 }, () => {
     await waitFor("penalty recorded", () => receiver.stats().invalidMessages === 1);
     await sender.publish("proposal", new Uint8Array(500).fill(2));
     await waitFor("small proposal delivered", () => calls === 1);
-    const s = receiver.peers().find((p) => p.id === sender.peerId);
-    assert.ok(s !== undefined && s.score < 0, `sender's score is negative (${s?.score})`);
+    // Gossipsub caches scores for one heartbeat.
+    await waitFor("sender's score is negative", () =>
+      receiver.peers().some((p) => p.id === sender.peerId && p.score < 0),
+    );
   });
 
   it("drops a peer whose messages are rejected repeatedly and refuses it for the cool-down", async () => {
-    const victim = await hosts.start({ chainId: "drop-1", penaltyThreshold: 50, banDurationMs: 2_000 });
+    // Five rejects at weight 10 cross 45 even after a little decay between them.
+    const victim = await hosts.start({ chainId: "drop-1", penaltyThreshold: 45, banDurationMs: 2_000 });
     let handled = 0;
     victim.onGossip("tx", async () => {
       handled++;
@@ -70,9 +73,11 @@ describe("p2p peers over TCP", { timeout: 60_000 }, () => {
     const droppedAt = Date.now();
 
     // bad re-dials every <= 400 ms (persistent peer); victim refuses during the cool-down.
-    await assert.rejects(bad.dial(addrOf(victim)).then(() => waitFor("never", () => false, 300)));
+    // An explicit dial may even complete the transport upgrade, but the victim's gater closes it.
+    await bad.dial(addrOf(victim)).catch(() => {});
     while (Date.now() - droppedAt < 1_500) {
       assert.equal(hasPeer(victim, bad.peerId), false, "refused during the cool-down");
+      assert.equal(hasPeer(bad, victim.peerId), false, "no handshake completes during the cool-down");
       await sleep(50);
     }
     await waitFor("reconnected after the cool-down", () => hasPeer(victim, bad.peerId), 4_000);

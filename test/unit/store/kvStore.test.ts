@@ -31,7 +31,8 @@ function suite(name: string, make: () => Promise<{ db: KvStore; cleanup: () => P
         assert.equal(await db.get(utf8("a")), undefined);
         await db.put(utf8("e"), new Uint8Array(0));
         assert.deepEqual(await db.get(utf8("e")), new Uint8Array(0));
-      }));
+      }),
+    );
 
     it("applies a batch in order and getMany keeps positions", T, () =>
       withDb(async (db) => {
@@ -46,7 +47,8 @@ function suite(name: string, make: () => Promise<{ db: KvStore; cleanup: () => P
         );
         const got = await db.getMany([utf8("x"), utf8("y"), utf8("nope"), utf8("z")]);
         assert.deepEqual(got, [undefined, utf8("2"), undefined, utf8("3")]);
-      }));
+      }),
+    );
 
     it("iterates byte-lexicographically with bounds, reverse and limit", T, () =>
       withDb(async (db) => {
@@ -55,16 +57,23 @@ function suite(name: string, make: () => Promise<{ db: KvStore; cleanup: () => P
         const all = await collect(db.entries({}));
         assert.deepEqual(keysOf(all.slice(1)), ["a", "ab", "b", "ba", "c", "\u00ff"]);
         assert.deepEqual(all[0]![0], new Uint8Array([0]));
-        assert.deepEqual(keysOf(await collect(db.entries({ gte: utf8("ab"), lt: utf8("c") }))), ["ab", "b", "ba"]);
-        assert.deepEqual(keysOf(await collect(db.entries({ gte: utf8("ab"), lt: utf8("c"), reverse: true }))), [
+        assert.deepEqual(keysOf(await collect(db.entries({ gte: utf8("ab"), lt: utf8("c") }))), [
+          "ab",
+          "b",
+          "ba",
+        ]);
+        assert.deepEqual(
+          keysOf(await collect(db.entries({ gte: utf8("ab"), lt: utf8("c"), reverse: true }))),
+          ["ba", "b", "ab"],
+        );
+        assert.deepEqual(keysOf(await collect(db.entries({ gte: utf8("a"), limit: 2 }))), ["a", "ab"]);
+        assert.deepEqual(keysOf(await collect(db.entries({ lt: utf8("c"), reverse: true, limit: 2 }))), [
           "ba",
           "b",
-          "ab",
         ]);
-        assert.deepEqual(keysOf(await collect(db.entries({ gte: utf8("a"), limit: 2 }))), ["a", "ab"]);
-        assert.deepEqual(keysOf(await collect(db.entries({ lt: utf8("c"), reverse: true, limit: 2 }))), ["ba", "b"]);
         assert.deepEqual(await collect(db.entries({ gte: utf8("c"), lt: utf8("b") })), []);
-      }));
+      }),
+    );
 
     it("a prefixed view only sees and writes its namespace", T, () =>
       withDb(async (db) => {
@@ -77,7 +86,8 @@ function suite(name: string, make: () => Promise<{ db: KvStore; cleanup: () => P
         assert.deepEqual(await view.get(utf8("k2")), utf8("v2"));
         assert.deepEqual(keysOf(await collect(view.entries({}))), ["k1", "k2"]);
         assert.deepEqual(keysOf(await collect(view.entries({ reverse: true, limit: 1 }))), ["k2"]);
-      }));
+      }),
+    );
   });
 }
 
@@ -110,7 +120,10 @@ describe("LevelKvStore.open", () => {
       const path = join(tmp.dir, "db");
       const first = await LevelKvStore.open(path);
       try {
-        await assert.rejects(LevelKvStore.open(path), (e: unknown) => (e as { code?: string }).code === "DB_LOCKED");
+        await assert.rejects(
+          LevelKvStore.open(path),
+          (e: unknown) => (e as { code?: string }).code === "DB_LOCKED",
+        );
       } finally {
         await first.close();
       }

@@ -6,7 +6,8 @@ describe("store prefixes", () => {
   it("are unique single bytes", { timeout: 5_000 }, () => {
     const values = Object.values(Prefix);
     assert.ok(values.length > 5);
-    for (const v of values) assert.ok(Number.isInteger(v) && v >= 0 && v <= 0xff, `prefix ${v} is not a byte`);
+    for (const v of values)
+      assert.ok(Number.isInteger(v) && v >= 0 && v <= 0xff, `prefix ${v} is not a byte`);
     assert.equal(new Set(values).size, values.length, "two prefixes share a byte");
   });
 

@@ -1,0 +1,66 @@
+import { type Command, Option } from "commander";
+import { devnetDown, devnetStatus, devnetUp, parseDuration } from "../node/index.ts";
+import { IcsdError } from "../utils/index.ts";
+import { parsePositiveInt, withExample } from "./common.ts";
+
+const DEFAULT_DIR = "./.devnet";
+
+/** `icsd devnet up|down|status`: a local network of icsd processes on 127.0.0.1. */
+export function registerDevnet(program: Command): void {
+  const devnet = program
+    .command("devnet")
+    .description("Run a local multi-validator network as child processes on 127.0.0.1");
+
+  const up = devnet
+    .command("up")
+    .description(
+      "Create (or resume) a devnet in --home and start every node; waits until blocks are produced",
+    )
+    .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR))
+    .option("--validators <n>", "number of validators (new devnets only)", "4")
+    .option("--chain-id <id>", "chain id (new devnets only)", "provider-1")
+    .option("--timeout-commit <duration>", "consensus timeout_commit of every node", "200ms")
+    .option("--wait-timeout <duration>", "how long to wait for the first blocks", "60s")
+    .option("--detach", "return once blocks are produced and leave the nodes running", false);
+  withExample(up, "icsd devnet up --validators 4", "icsd devnet up --home /tmp/dn --validators 3 --detach");
+  up.action(
+    async (opts: {
+      home: string;
+      validators: string;
+      chainId: string;
+      timeoutCommit: string;
+      waitTimeout: string;
+      detach: boolean;
+    }) => {
+      const timeoutCommitMs = parseDuration(opts.timeoutCommit);
+      if (timeoutCommitMs === undefined)
+        throw new IcsdError("INVALID_ARGUMENT", '--timeout-commit must be a duration like "200ms"');
+      const waitTimeoutMs = parseDuration(opts.waitTimeout);
+      if (waitTimeoutMs === undefined)
+        throw new IcsdError("INVALID_ARGUMENT", '--wait-timeout must be a duration like "60s"');
+      await devnetUp({
+        dir: opts.home,
+        validators: parsePositiveInt(opts.validators, "--validators", 50),
+        chainId: opts.chainId,
+        timeoutCommitMs,
+        waitTimeoutMs,
+        detach: opts.detach,
+      });
+      process.exit(0);
+    },
+  );
+
+  const down = devnet
+    .command("down")
+    .description("Stop the nodes recorded in <home>/devnet.json (homes and data are kept)")
+    .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR));
+  withExample(down, "icsd devnet down --home ./.devnet");
+  down.action(async (opts: { home: string }) => devnetDown(opts.home));
+
+  const status = devnet
+    .command("status")
+    .description("Print each devnet node's height")
+    .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR));
+  withExample(status, "icsd devnet status --home ./.devnet");
+  status.action(async (opts: { home: string }) => devnetStatus(opts.home));
+}

@@ -1,0 +1,177 @@
+import type { ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { rpcCall } from "../rpc/index.ts";
+import { IcsdError } from "../utils/index.ts";
+import {
+  type DevnetFile,
+  type DevnetLayoutOptions,
+  prepareDevnet,
+  readDevnetFile,
+  writeDevnetFile,
+} from "./devnetLayout.ts";
+import { isIcsdProcess, nodeLogPath, spawnNode, stopProcesses, tailFile } from "./devnetProcess.ts";
+
+/** Options of `icsd devnet up`. */
+export interface DevnetUpOptions extends DevnetLayoutOptions {
+  /** Return once the devnet produces blocks, leaving the nodes running. */
+  readonly detach: boolean;
+  /** How long to wait for every node to reach `minHeight`. */
+  readonly waitTimeoutMs?: number;
+  readonly minHeight?: number;
+  /** Progress and summary lines (default: stderr / stdout). */
+  readonly out?: (line: string) => void;
+  readonly progress?: (line: string) => void;
+}
+
+/** Height of a node from RPC `status`, or undefined when it does not answer. */
+export async function nodeHeight(rpc: string): Promise<number | undefined> {
+  try {
+    const s = (await rpcCall(rpc, "status", {}, 1000)) as { sync_info?: { latest_block_height?: string } };
+    const h = Number(s?.sync_info?.latest_block_height);
+    return Number.isFinite(h) ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function runningPids(f: DevnetFile): number[] {
+  return f.chains.flatMap((c) => c.nodes.filter((n) => isIcsdProcess(n.pid, n.home)).map((n) => n.pid));
+}
+
+/**
+ * `icsd devnet up`: prepares (or resumes) the devnet, starts every node, waits until all report height
+ * >= minHeight (default 2), prints a summary, and in the foreground stops every node on SIGINT/SIGTERM.
+ * On a start failure the nodes are stopped and the error names the nodes that did not start, with the
+ * tail of their logs.
+ */
+export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
+  const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const progress = opts.progress ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const dir = resolve(opts.dir);
+  const before = readDevnetFile(dir);
+  if (before && runningPids(before).length > 0) {
+    throw new IcsdError(
+      "DEVNET_RUNNING",
+      `a devnet is already running in ${dir}: run \`icsd devnet down --home ${opts.dir}\` first`,
+    );
+  }
+  const layout = await prepareDevnet({ ...opts, dir });
+  const chain = layout.file.chains[0]!;
+  progress(
+    `${layout.resumed ? "resuming" : "created"} devnet ${chain.chainId} with ${chain.nodes.length} validators in ${dir}`,
+  );
+
+  const children: ChildProcess[] = [];
+  const exited = new Map<string, number | string>();
+  for (const n of chain.nodes) {
+    const child = spawnNode(n.home);
+    child.once("exit", (code, signal) => exited.set(n.name, code ?? signal ?? "?"));
+    if (opts.detach) child.unref();
+    children.push(child);
+    n.pid = child.pid ?? 0;
+  }
+  writeDevnetFile(dir, layout.file);
+  const pids = chain.nodes.map((n) => n.pid);
+
+  const minHeight = opts.minHeight ?? 2;
+  const deadline = Date.now() + (opts.waitTimeoutMs ?? 60_000);
+  const heights = new Map<string, number | undefined>();
+  let lastLine = "";
+  for (;;) {
+    await Promise.all(chain.nodes.map(async (n) => heights.set(n.name, await nodeHeight(n.rpc))));
+    const line = `waiting for height ${minHeight}: ${chain.nodes
+      .map((n) => `${n.name}=${exited.has(n.name) ? "exited" : (heights.get(n.name) ?? "-")}`)
+      .join(" ")}`;
+    if (line !== lastLine) progress(line);
+    lastLine = line;
+    const ready = chain.nodes.every((n) => (heights.get(n.name) ?? -1) >= minHeight);
+    if (ready) break;
+    const failed = chain.nodes.filter((n) => exited.has(n.name));
+    if (failed.length > 0 || Date.now() > deadline) {
+      await stopProcesses(pids, 5000);
+      const bad =
+        failed.length > 0 ? failed : chain.nodes.filter((n) => (heights.get(n.name) ?? -1) < minHeight);
+      const why = failed.length > 0 ? "exited" : `did not reach height ${minHeight} in time`;
+      const logs = bad
+        .map((n) => `--- ${nodeLogPath(n.home)} (last lines)\n${tailFile(nodeLogPath(n.home), 8)}`)
+        .join("\n");
+      throw new IcsdError(
+        "DEVNET_START_FAILED",
+        `devnet did not start: ${bad.map((n) => n.name).join(", ")} ${why}; all nodes stopped\n${logs}`,
+        { nodes: bad.map((n) => n.name) },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+
+  out(`devnet ${chain.chainId} is producing blocks (${chain.nodes.length} validators)`);
+  for (const n of chain.nodes) out(`  ${n.name}  rpc ${n.rpc}  pid ${n.pid}  log ${nodeLogPath(n.home)}`);
+  out(`  devnet.json: ${resolve(dir, "devnet.json")}`);
+  if (opts.detach) {
+    out(`stop it with: icsd devnet down --home ${opts.dir}`);
+    return;
+  }
+  out("press Ctrl-C to stop every node");
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      progress("stopping devnet...");
+      void stopProcesses(pids).then((killed) => {
+        if (killed.length > 0) progress(`killed after grace period: ${killed.join(", ")}`);
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        done();
+      });
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    for (const [i, c] of children.entries()) {
+      c.once("exit", (code, signal) => {
+        if (!stopping)
+          progress(
+            `${chain.nodes[i]!.name} exited (${code ?? signal}); see ${nodeLogPath(chain.nodes[i]!.home)}`,
+          );
+      });
+    }
+  });
+  out("devnet stopped");
+}
+
+/** `icsd devnet down`: stops the recorded nodes that are still `icsd start` processes of their homes. */
+export async function devnetDown(
+  dirArg: string,
+  out: (l: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<void> {
+  const dir = resolve(dirArg);
+  const f = readDevnetFile(dir);
+  if (!f) throw new IcsdError("DEVNET_NOT_FOUND", `no devnet in ${dir} (devnet.json not found)`);
+  const nodes = f.chains.flatMap((c) => c.nodes);
+  const live = nodes.filter((n) => isIcsdProcess(n.pid, n.home));
+  if (live.length === 0) {
+    out("no devnet node is running");
+    return;
+  }
+  const killed = await stopProcesses(live.map((n) => n.pid));
+  for (const n of live) out(`stopped ${n.name} (pid ${n.pid}${killed.includes(n.pid) ? ", killed" : ""})`);
+}
+
+/** `icsd devnet status`: one line per node with its height, or why it does not answer. */
+export async function devnetStatus(
+  dirArg: string,
+  out: (l: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<void> {
+  const dir = resolve(dirArg);
+  const f = readDevnetFile(dir);
+  if (!f) throw new IcsdError("DEVNET_NOT_FOUND", `no devnet in ${dir} (devnet.json not found)`);
+  for (const c of f.chains) {
+    out(`chain ${c.chainId} (${c.mode})`);
+    for (const n of c.nodes) {
+      const running = isIcsdProcess(n.pid, n.home);
+      const h = running ? await nodeHeight(n.rpc) : undefined;
+      const state = !running ? "stopped" : h === undefined ? "running, rpc not answering" : `height ${h}`;
+      out(`  ${n.name}  ${n.rpc}  pid ${n.pid}  ${state}`);
+    }
+  }
+}
