@@ -34,6 +34,7 @@ function addAndSave(home: string, pubKey: Uint8Array, power: bigint, name: strin
 /** `icsd genesis add-validator` and `icsd genesis add-validator-from`. */
 export function registerGenesis(program: Command): void {
   const genesis = program.command("genesis").description("Edit the genesis file of a node home");
+  withExample(genesis, "icsd genesis add-validator-from ./n1 --home ./n0");
   genesis.addHelpText("after", MULTI_VALIDATOR_HELP);
 
   const add = genesis

@@ -105,6 +105,7 @@ export class Chain implements ConsensusChain {
       const commitBytes = await c.blocks.loadCommit(meta.lastHeight);
       if (!commitBytes) throw new IcsdError("STORE_CORRUPT", `no commit stored for height ${meta.lastHeight}`);
       const chain = new Chain(c, meta, decodeCommit(commitBytes));
+      await chain.loadValset(meta.lastHeight);
       await chain.loadValset(meta.lastHeight + 1);
       await chain.loadValset(meta.lastHeight + 2);
       return chain;

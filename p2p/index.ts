@@ -12,6 +12,7 @@ export {
   defaultP2pOptions,
   GOSSIP_TOPICS,
   gossipTopicId,
+  MAX_GOSSIP_BYTES_LIMIT,
   REQRESP_PROTOCOLS,
   reqRespProtocolId,
   resolveP2pOptions,

@@ -3,6 +3,8 @@
  * request/response protocol id embeds `chainId`, so hosts of different chains never share a topic.
  */
 
+import { p2pError } from "./errors.ts";
+
 /** The gossip topics of a chain. */
 export const GOSSIP_TOPICS = ["proposal", "vote", "tx", "evidence"] as const;
 /** A gossip topic name; its libp2p topic string is `/icsd/<chainId>/<topic>/1`. */
@@ -52,10 +54,17 @@ export interface P2pOptions {
 const MiB = 1024 * 1024;
 const KiB = 1024;
 
+/**
+ * The largest gossip payload that can be sent at all: gossipsub length-prefixes each outgoing RPC with
+ * it-length-prefixed's 4 MiB default cap and silently drops bigger frames, so the payload keeps 16 KiB
+ * of headroom for the envelope (topic, seqno, key, signature).
+ */
+export const MAX_GOSSIP_BYTES_LIMIT = 4 * MiB - 16 * KiB;
+
 /** Defaults for everything except the identity, the chain and the addresses. */
 export const defaultP2pOptions = {
   persistentPeers: [] as readonly string[],
-  maxGossipBytes: 4 * MiB,
+  maxGossipBytes: MAX_GOSSIP_BYTES_LIMIT,
   reqRespLimits: {
     status: { maxRequestBytes: 1 * KiB, maxResponseBytes: 64 * KiB },
     blocks: { maxRequestBytes: 1 * KiB, maxResponseBytes: 16 * MiB },
@@ -74,8 +83,19 @@ export const defaultP2pOptions = {
 /** What a caller must give; the rest falls back to `defaultP2pOptions`. */
 export type P2pOptionsInput = Pick<P2pOptions, "chainId" | "nodeKeySeed"> & Partial<P2pOptions>;
 
-/** Fills in defaults; `listenAddrs` defaults to a free loopback TCP port. */
+/**
+ * Fills in defaults; `listenAddrs` defaults to a free loopback TCP port. Throws P2P_INVALID_ARGUMENT when
+ * `maxGossipBytes` exceeds `MAX_GOSSIP_BYTES_LIMIT`.
+ */
 export function resolveP2pOptions(input: P2pOptionsInput): P2pOptions {
+  if (
+    input.maxGossipBytes !== undefined &&
+    !(input.maxGossipBytes > 0 && input.maxGossipBytes <= MAX_GOSSIP_BYTES_LIMIT)
+  ) {
+    throw p2pError("P2P_INVALID_ARGUMENT", `maxGossipBytes must be in 1..${MAX_GOSSIP_BYTES_LIMIT}`, {
+      maxGossipBytes: input.maxGossipBytes,
+    });
+  }
   return {
     ...defaultP2pOptions,
     listenAddrs: ["/ip4/127.0.0.1/tcp/0"],

@@ -44,7 +44,8 @@ export async function readFrame(stream: Stream, maxBytes: number): Promise<Uint8
 
 /** Writes one frame and closes our write side once it is flushed. */
 async function writeFrameAndClose(stream: Stream, payload: Uint8Array, signal?: AbortSignal): Promise<void> {
-  stream.send(lp.encode.single(payload));
+  // it-length-prefixed refuses frames above 4 MiB by default; our limits are checked before this.
+  stream.send(lp.encode.single(payload, { maxDataLength: payload.length }));
   await stream.close({ signal });
 }
 

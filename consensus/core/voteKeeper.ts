@@ -3,6 +3,13 @@
  * thresholds the algorithm reacts to. Immutable: `addVote` returns a new keeper and never mutates the
  * old one (copy-on-write of the touched round only).
  *
+ * Equivocation: a validator's second, different vote for one (round, kind) is reported once per
+ * (validator, value) and counted only in the tally of its own value, never again in the "any" or skip
+ * tallies. Counting it per value is safe (two values each above 2/3 would need an honest validator to
+ * vote for both) and is needed for liveness: CometBFT's VoteSet does the same for a value a peer claims
+ * +2/3 for. Without it, a node that first saw an equivocator's other vote can never see a polka or commit
+ * that honest nodes saw, and stalls (found by the simulator, seed 49).
+ *
  * Thresholds use bigint powers of the validator set given at `newHeight`:
  * - quorum (2f+1 in the paper): power * 3 > total * 2, for a value, for nil, or for any mix;
  * - skip (f+1, paper L55): power * 3 > total, of distinct validators voting in a round, any kind.
@@ -13,11 +20,13 @@ import type { Address, CoreValidator, CoreVote, ValueId, VoteKind } from "./type
 export interface VoteTally {
   /** The first vote counted from each validator (null: nil). */
   readonly byValidator: ReadonlyMap<Address, ValueId | null>;
-  /** Power per value, nil excluded. */
+  /** Power per value, nil excluded; each validator counted at most once per value. */
   readonly perValue: ReadonlyMap<ValueId, bigint>;
   readonly nilPower: bigint;
-  /** Power of every counted vote, value or nil. */
+  /** Power of the validators that voted, each counted once whatever it voted. */
   readonly anyPower: bigint;
+  /** "validator/value" pairs already counted. */
+  readonly counted: ReadonlySet<string>;
 }
 
 /** Both kinds of one round, plus the distinct validators seen in it (for the skip threshold). */
@@ -34,8 +43,6 @@ export interface VoteKeeper {
   readonly powers: ReadonlyMap<Address, bigint>;
   readonly totalPower: bigint;
   readonly rounds: ReadonlyMap<number, RoundVotes>;
-  /** "round/kind/validator/value" of every conflicting vote already reported. */
-  readonly reported: ReadonlySet<string>;
 }
 
 /** What happened to a vote handed to `addVote`. */
@@ -50,9 +57,15 @@ export type AddVoteResult =
     };
 
 /** Why a vote was not counted and not reported. */
-export type IgnoreReason = "wrongHeight" | "notValidator" | "duplicate" | "alreadyReported";
+export type IgnoreReason = "wrongHeight" | "notValidator" | "duplicate";
 
-const EMPTY_TALLY: VoteTally = { byValidator: new Map(), perValue: new Map(), nilPower: 0n, anyPower: 0n };
+const EMPTY_TALLY: VoteTally = {
+  byValidator: new Map(),
+  perValue: new Map(),
+  nilPower: 0n,
+  anyPower: 0n,
+  counted: new Set(),
+};
 const EMPTY_ROUND: RoundVotes = {
   prevote: EMPTY_TALLY,
   precommit: EMPTY_TALLY,
@@ -69,7 +82,7 @@ export function createVoteKeeper(height: number, validators: readonly CoreValida
     powers.set(v.address, v.power);
     total += v.power;
   }
-  return { height, powers, totalPower: total, rounds: new Map(), reported: new Set() };
+  return { height, powers, totalPower: total, rounds: new Map() };
 }
 
 /** More than two thirds of the total power. */
@@ -82,18 +95,32 @@ export function isSkip(power: bigint, total: bigint): boolean {
   return power * 3n > total;
 }
 
-function addToTally(t: VoteTally, validator: Address, value: ValueId | null, power: bigint): VoteTally {
-  const byValidator = new Map(t.byValidator).set(validator, value);
+function countedKey(validator: Address, value: ValueId | null): string {
+  return value === null ? `${validator}/nil` : `${validator}/v:${value}`;
+}
+
+/** Adds `validator`'s vote for `value`; `first` says whether it is the validator's first vote here. */
+function addToTally(
+  t: VoteTally,
+  validator: Address,
+  value: ValueId | null,
+  power: bigint,
+  first: boolean,
+): VoteTally {
+  const byValidator = first ? new Map(t.byValidator).set(validator, value) : t.byValidator;
+  const counted = new Set(t.counted).add(countedKey(validator, value));
+  const anyPower = first ? t.anyPower + power : t.anyPower;
   if (value === null)
-    return { byValidator, perValue: t.perValue, nilPower: t.nilPower + power, anyPower: t.anyPower + power };
+    return { byValidator, perValue: t.perValue, nilPower: t.nilPower + power, anyPower, counted };
   const perValue = new Map(t.perValue).set(value, (t.perValue.get(value) ?? 0n) + power);
-  return { byValidator, perValue, nilPower: t.nilPower, anyPower: t.anyPower + power };
+  return { byValidator, perValue, nilPower: t.nilPower, anyPower, counted };
 }
 
 /**
- * Counts `vote` if it is the first vote of its validator for (round, kind). Votes of other heights and
- * of non-validators are ignored; an identical duplicate is ignored silently; a different second vote is
- * not counted and is reported as an equivocation once per (round, kind, validator, second value).
+ * Counts `vote`. Votes of other heights and of non-validators are ignored; a vote already counted
+ * (same validator, round, kind and value) is ignored silently; a vote that differs from the
+ * validator's first one for (round, kind) is counted for its value only and reported as an
+ * equivocation, once per (validator, round, kind, value).
  */
 export function addVote(keeper: VoteKeeper, vote: CoreVote): AddVoteResult {
   if (vote.height !== keeper.height) return { outcome: "ignored", keeper, reason: "wrongHeight" };
@@ -101,28 +128,22 @@ export function addVote(keeper: VoteKeeper, vote: CoreVote): AddVoteResult {
   if (power === undefined) return { outcome: "ignored", keeper, reason: "notValidator" };
   const rv = keeper.rounds.get(vote.round) ?? EMPTY_ROUND;
   const tally = rv[vote.kind];
-  const prev = tally.byValidator.get(vote.validator);
-  if (prev !== undefined) {
-    if (prev === vote.value) return { outcome: "ignored", keeper, reason: "duplicate" };
-    const key = `${vote.round}/${vote.kind}/${vote.validator}/${vote.value ?? ""}`;
-    if (keeper.reported.has(key)) return { outcome: "ignored", keeper, reason: "alreadyReported" };
-    const first: CoreVote = { ...vote, value: prev };
-    return {
-      outcome: "equivocation",
-      keeper: { ...keeper, reported: new Set(keeper.reported).add(key) },
-      first,
-      second: vote,
-    };
+  if (tally.counted.has(countedKey(vote.validator, vote.value))) {
+    return { outcome: "ignored", keeper, reason: "duplicate" };
   }
+  const prev = tally.byValidator.get(vote.validator);
+  const first = prev === undefined;
   const newVoter = !rv.voters.has(vote.validator);
+  const updatedTally = addToTally(tally, vote.validator, vote.value, power, first);
   const updated: RoundVotes = {
-    prevote: vote.kind === "prevote" ? addToTally(rv.prevote, vote.validator, vote.value, power) : rv.prevote,
-    precommit:
-      vote.kind === "precommit" ? addToTally(rv.precommit, vote.validator, vote.value, power) : rv.precommit,
+    prevote: vote.kind === "prevote" ? updatedTally : rv.prevote,
+    precommit: vote.kind === "precommit" ? updatedTally : rv.precommit,
     voters: newVoter ? new Set(rv.voters).add(vote.validator) : rv.voters,
     voterPower: newVoter ? rv.voterPower + power : rv.voterPower,
   };
-  return { outcome: "added", keeper: { ...keeper, rounds: new Map(keeper.rounds).set(vote.round, updated) } };
+  const next: VoteKeeper = { ...keeper, rounds: new Map(keeper.rounds).set(vote.round, updated) };
+  if (first) return { outcome: "added", keeper: next };
+  return { outcome: "equivocation", keeper: next, first: { ...vote, value: prev }, second: vote };
 }
 
 function tallyOf(keeper: VoteKeeper, round: number, kind: VoteKind): VoteTally {
@@ -144,7 +165,10 @@ export function hasQuorumAny(keeper: VoteKeeper, round: number, kind: VoteKind):
   return isQuorum(tallyOf(keeper, round, kind).anyPower, keeper.totalPower);
 }
 
-/** The value with more than 2/3 of `kind` in `round`, if any (at most one can exist without double counting). */
+/**
+ * The value with more than 2/3 of `kind` in `round`, if any. While byzantine power stays below 1/3 at
+ * most one value can have it; otherwise the smallest value id is returned, deterministically.
+ */
 export function quorumValue(keeper: VoteKeeper, round: number, kind: VoteKind): ValueId | null {
   const t = tallyOf(keeper, round, kind);
   const values = [...t.perValue.keys()].sort();

@@ -28,6 +28,7 @@ import { compareBytes, IcsdError, toHex, uint64Be } from "../../utils/index.ts";
 import type { KeyRange, KvStore } from "../kvStore.ts";
 import { Prefix, prefixedKey } from "../prefixes.ts";
 import { AvlEditor } from "./avl.ts";
+import { mergeChanges, walkRange } from "./iterate.ts";
 import {
   decodeNodeRecord,
   decodeRoot,
@@ -281,33 +282,8 @@ export class MerkleTree {
 
   /** Entries in `range` including uncommitted changes, in key order (reverse when asked). */
   async *iterate(range: KeyRange = {}): AsyncIterable<[Uint8Array, Uint8Array]> {
-    const dir = range.reverse ? -1 : 1;
-    const changes = [...this.working.entries()]
-      .filter(([, c]) => inRange(c.key, range))
-      .sort(([a], [b]) => (a < b ? -dir : a > b ? dir : 0))
-      .map(([, c]) => c);
-    const limit = range.limit !== undefined && range.limit >= 0 ? range.limit : Number.POSITIVE_INFINITY;
-    const it = this.walk(this.root, range)[Symbol.asyncIterator]();
-    let next = await it.next();
-    let ci = 0;
-    let count = 0;
-    while (count < limit) {
-      const c = changes[ci];
-      if (next.done && c === undefined) break;
-      const cmp = c === undefined ? 1 : next.done ? -1 : dir * compareBytes(c.key, next.value.key);
-      if (cmp <= 0) {
-        ci++;
-        if (cmp === 0) next = await it.next();
-        if (c!.value !== null) {
-          count++;
-          yield [c!.key.slice(), c!.value.slice()];
-        }
-      } else if (!next.done) {
-        count++;
-        yield [next.value.key.slice(), next.value.value.slice()];
-        next = await it.next();
-      }
-    }
+    const changes = [...this.working.values()];
+    yield* mergeChanges(changes, walkRange(this.resolve, this.root, range), range);
   }
 
   /** Entries in `range` at a committed, retained version. */
@@ -315,7 +291,7 @@ export class MerkleTree {
     const limit = range.limit !== undefined && range.limit >= 0 ? range.limit : Number.POSITIVE_INFINITY;
     let count = 0;
     if (limit === 0) return;
-    for await (const n of this.walk(await this.rootAt(version), range)) {
+    for await (const n of walkRange(this.resolve, await this.rootAt(version), range)) {
       yield [n.key.slice(), n.value.slice()];
       if (++count >= limit) return;
     }
@@ -400,33 +376,4 @@ export class MerkleTree {
     }
     return undefined;
   }
-
-  /** In-order walk of the nodes in `range` (reverse when asked), loading only the nodes it visits. */
-  private async *walk(root: Link, range: KeyRange): AsyncIterable<TreeNode> {
-    const stack: TreeNode[] = [];
-    let cur: Link = root;
-    const rev = range.reverse === true;
-    while (cur !== null || stack.length > 0) {
-      while (cur !== null) {
-        const n: TreeNode = await this.resolve(cur);
-        if (!rev && range.gte && compareBytes(n.key, range.gte) < 0) cur = n.right;
-        else if (rev && range.lt && compareBytes(n.key, range.lt) >= 0) cur = n.left;
-        else {
-          stack.push(n);
-          cur = rev ? n.right : n.left;
-        }
-      }
-      const n = stack.pop()!;
-      if (!rev && range.lt && compareBytes(n.key, range.lt) >= 0) return;
-      if (rev && range.gte && compareBytes(n.key, range.gte) < 0) return;
-      yield n;
-      cur = rev ? n.left : n.right;
-    }
-  }
-}
-
-function inRange(key: Uint8Array, range: KeyRange): boolean {
-  if (range.gte && compareBytes(key, range.gte) < 0) return false;
-  if (range.lt && compareBytes(key, range.lt) >= 0) return false;
-  return true;
 }

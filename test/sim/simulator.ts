@@ -8,15 +8,15 @@
 import {
   type CoreState,
   type CoreValidator,
+  step as coreStep,
   type Input,
   incrementProposerPriority,
-  step as coreStep,
   type StepResult,
 } from "../../consensus/core/index.ts";
 import { EventQueue } from "./eventQueue.ts";
 import type { Prng } from "./prng.ts";
 import { type Scenario, scenarioFor } from "./scenario.ts";
-import { type Msg, msgHeight, SimNode, type SimEnv } from "./simNode.ts";
+import { type Msg, msgHeight, type SimEnv, SimNode } from "./simNode.ts";
 
 /** A step function with the core's signature, so a broken variant can be injected. */
 export type StepFn = (state: CoreState, input: Input) => StepResult;
@@ -56,7 +56,15 @@ type Event =
   | { readonly kind: "timer"; readonly node: number; readonly epoch: number; readonly input: Input }
   | { readonly kind: "crash"; readonly node: number }
   | { readonly kind: "restart"; readonly node: number }
-  | { readonly kind: "partition" };
+  | { readonly kind: "partition" }
+  | { readonly kind: "gossip"; readonly node: number };
+
+/**
+ * Every node rebroadcasts its recent messages this often, as CometBFT's gossip routines keep re-sending
+ * what a peer lacks: without it, a node waiting in step prevote (no timer armed) for messages lost
+ * before GST would wait forever.
+ */
+const GOSSIP_INTERVAL_MS = 1000;
 
 /** Post-GST time every honest node gets to reach the target height. */
 function livenessBoundMs(heights: number): number {
@@ -89,16 +97,19 @@ class Simulator implements SimEnv {
   private maxRound = 0;
   private equivocations = 0;
 
-  constructor(
-    sc: Scenario,
-    readonly heights: number,
-    readonly stepFn: StepFn,
-  ) {
+  readonly heights: number;
+  readonly stepFn: StepFn;
+
+  constructor(sc: Scenario, heights: number, stepFn: StepFn) {
     this.sc = sc;
+    this.heights = heights;
+    this.stepFn = stepFn;
     this.net = sc.prng.fork();
     this.sets[1] = sc.validators;
     this.partition = sc.addresses.map(() => 0);
-    this.nodes = sc.addresses.map((address, i) => new SimNode(i, address, sc.byzantine.has(i), this, sc.prng.fork()));
+    this.nodes = sc.addresses.map(
+      (address, i) => new SimNode(i, address, sc.byzantine.has(i), this, sc.prng.fork()),
+    );
   }
 
   // --- SimEnv -------------------------------------------------------------------------------------
@@ -140,6 +151,10 @@ class Simulator implements SimEnv {
     this.queue.push(this.now + afterMs, { kind: "timer", node, epoch, input });
   }
 
+  redeliver(from: number, to: number, msg: Msg): void {
+    this.queue.push(this.now, { kind: "deliver", from, to, msg });
+  }
+
   step(state: CoreState, input: Input): StepResult {
     return this.stepFn(state, input);
   }
@@ -149,7 +164,11 @@ class Simulator implements SimEnv {
     if (node.byzantine) return;
     const v = this.values.get(value);
     if (!v || !v.valid || v.height !== height) {
-      throw new SimViolation(this.sc.seed, "validity", `node ${node.index} decided ${value} at height ${height}`);
+      throw new SimViolation(
+        this.sc.seed,
+        "validity",
+        `node ${node.index} decided ${value} at height ${height}`,
+      );
     }
     const prev = this.decided.get(height);
     if (prev === undefined) this.decided.set(height, value);
@@ -166,7 +185,11 @@ class Simulator implements SimEnv {
     this.equivocations++;
     const idx = this.sc.addresses.indexOf(culprit);
     if (!this.sc.byzantine.has(idx)) {
-      throw new SimViolation(this.sc.seed, "honest-equivocation", `honest validator ${culprit} reported equivocating`);
+      throw new SimViolation(
+        this.sc.seed,
+        "honest-equivocation",
+        `honest validator ${culprit} reported equivocating`,
+      );
     }
   }
 
@@ -183,15 +206,25 @@ class Simulator implements SimEnv {
       this.queue.push(c.restartAt, { kind: "restart", node: c.node });
     }
     if (sc.gstMs > 0) this.queue.push(0, { kind: "partition" });
-    for (const n of this.nodes) n.start();
+    for (const n of this.nodes) {
+      n.start();
+      this.queue.push(GOSSIP_INTERVAL_MS + n.index, { kind: "gossip", node: n.index });
+    }
     const deadline = sc.gstMs + livenessBoundMs(this.heights);
     for (;;) {
       if (this.nodes.every((n) => n.byzantine || n.height > this.heights)) break;
       const item = this.queue.pop();
-      if (!item) this.violation("liveness", "no events left before every honest node reached the target height");
+      if (!item)
+        this.violation("liveness", "no events left before every honest node reached the target height");
       if (item.at > deadline || ++this.events > MAX_EVENTS) {
-        const behind = this.nodes.filter((n) => !n.byzantine && n.height <= this.heights).map((n) => `${n.index}@h${n.height}r${n.core.round}`);
-        this.violation("liveness", `honest nodes ${behind.join(", ")} below height ${this.heights + 1} at ${item.at} ms (GST ${sc.gstMs} ms)`);
+        const behind = this.nodes
+          .filter((n) => !n.byzantine && n.height <= this.heights)
+          .map((n) => `${n.index}@h${n.height}r${n.core.round}`);
+        if (process.env.SIM_DEBUG) for (const n of this.nodes) console.log(n.debug());
+        this.violation(
+          "liveness",
+          `honest nodes ${behind.join(", ")} below height ${this.heights + 1} at ${item.at} ms (GST ${sc.gstMs} ms)`,
+        );
       }
       this.now = item.at;
       this.dispatch(item.event);
@@ -219,6 +252,12 @@ class Simulator implements SimEnv {
         if (n.up && n.epoch === e.epoch) n.onTimer(e.input);
         return;
       }
+      case "gossip": {
+        const n = this.nodes[e.node]!;
+        if (n.up) n.rebroadcast();
+        this.queue.push(this.now + GOSSIP_INTERVAL_MS, e);
+        return;
+      }
       case "crash":
         this.nodes[e.node]!.crash();
         return;
@@ -227,12 +266,13 @@ class Simulator implements SimEnv {
         return;
       case "partition": {
         // Before GST: with probability 1/2 a random two-way cut, else fully connected (but lossy).
+        if (this.now >= this.sc.gstMs) {
+          this.partition = this.nodes.map(() => 0);
+          return;
+        }
         const cut = this.net.chance(500);
         this.partition = this.nodes.map(() => (cut ? this.net.int(2) : 0));
-        const next = this.now + this.sc.partitionEveryMs;
-        if (next < this.sc.gstMs) this.queue.push(next, { kind: "partition" });
-        else this.queue.push(this.sc.gstMs, { kind: "partition" });
-        if (this.now >= this.sc.gstMs) this.partition = this.nodes.map(() => 0);
+        this.queue.push(Math.min(this.now + this.sc.partitionEveryMs, this.sc.gstMs), { kind: "partition" });
         return;
       }
     }

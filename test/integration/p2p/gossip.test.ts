@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { P2p } from "../../../p2p/index.ts";
+import { MAX_GOSSIP_BYTES_LIMIT, type P2p } from "../../../p2p/index.ts";
 import { utf8 } from "../../../utils/index.ts";
 import { addrOf, Hosts, hasPeer, sleep, waitFor } from "./harness.ts";
 
@@ -24,7 +24,10 @@ describe("p2p gossip over TCP", { timeout: 30_000 }, () => {
         return "accept";
       });
     }
-    await waitFor("line connected", () => hasPeer(a, b.peerId) && hasPeer(b, a.peerId) && hasPeer(b, c.peerId));
+    await waitFor(
+      "line connected",
+      () => hasPeer(a, b.peerId) && hasPeer(b, a.peerId) && hasPeer(b, c.peerId),
+    );
     await waitFor("c sees b", () => hasPeer(c, b.peerId));
     assert.equal(hasPeer(a, c.peerId), false);
     await waitFor("subscriptions known", () => {
@@ -44,6 +47,21 @@ describe("p2p gossip over TCP", { timeout: 30_000 }, () => {
     assert.deepEqual(got.get(a), [], "no echo to the publisher");
     assert.equal(b.stats().gossipAccepted.vote, 1);
     assert.equal(a.stats().gossipPublished, 1);
+  });
+
+  it("carries a proposal of exactly the default maxGossipBytes", async () => {
+    const receiver = await hosts.start({ chainId: "big-1" });
+    let got: Uint8Array | undefined;
+    receiver.onGossip("proposal", async (data) => {
+      got = data;
+      return "accept";
+    });
+    const sender = await hosts.start({ chainId: "big-1", persistentPeers: [addrOf(receiver)] });
+    await waitFor("subscribed", () => sender.topicPeers("proposal").includes(receiver.peerId));
+    const block = new Uint8Array(MAX_GOSSIP_BYTES_LIMIT).map((_, i) => (i * 7) & 0xff);
+    await sender.publish("proposal", block);
+    await waitFor("proposal delivered", () => got !== undefined, 10_000);
+    assert.deepEqual(got, block);
   });
 
   it("does not throw when publishing with no peers", async () => {

@@ -3,7 +3,12 @@ import { createP2p, generateNodeKey, type P2p, type P2pOptionsInput } from "../.
 import { silentLogger } from "../../../utils/index.ts";
 
 /** Fast settings for tests: quick heartbeat, short backoff. */
-export const fast = { heartbeatMs: 100, redialMinMs: 100, redialMaxMs: 400, handshakeTimeoutMs: 2_000 } as const;
+export const fast = {
+  heartbeatMs: 100,
+  redialMinMs: 100,
+  redialMaxMs: 400,
+  handshakeTimeoutMs: 2_000,
+} as const;
 
 /** Tracks hosts so an after() hook stops every one of them. */
 export class Hosts {

@@ -98,10 +98,30 @@ describe("p2p request/response over TCP", { timeout: 30_000 }, () => {
     const other = await hosts.start({ chainId: "rr-1" });
     const id = other.peerId;
     await other.stop();
-    await assert.rejects(client.request(id, "blocks", utf8("x"), { timeoutMs: 2_000 }), { code: "REQRESP_FAILED" });
+    await assert.rejects(client.request(id, "blocks", utf8("x"), { timeoutMs: 2_000 }), {
+      code: "REQRESP_FAILED",
+    });
+  });
+
+  it("carries a multi-MiB response (a batch of blocks) intact", async () => {
+    const big = { ...limits, catchup: { maxRequestBytes: 1024, maxResponseBytes: 16 * 1024 * 1024 } };
+    const bigServer = await hosts.start({ chainId: "rr-1", reqRespLimits: big });
+    const payload = new Uint8Array(6 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
+    bigServer.handle("catchup", async () => payload);
+    const bigClient = await hosts.start({
+      chainId: "rr-1",
+      reqRespLimits: big,
+      persistentPeers: [addrOf(bigServer)],
+    });
+    await waitFor("big connected", () => hasPeer(bigClient, bigServer.peerId));
+    const res = await bigClient.request(bigServer.peerId, "catchup", utf8("all"), { timeoutMs: 10_000 });
+    assert.equal(res.length, payload.length);
+    assert.deepEqual(res, payload);
   });
 
   it("refuses to register a handler for the status protocol", () => {
-    assert.throws(() => server.handle("status", async () => new Uint8Array()), { code: "P2P_INVALID_ARGUMENT" });
+    assert.throws(() => server.handle("status", async () => new Uint8Array()), {
+      code: "P2P_INVALID_ARGUMENT",
+    });
   });
 });

@@ -36,6 +36,16 @@ describe("p2p options", { timeout: 5_000 }, () => {
     assert.equal(reqRespProtocolId("cons-1", "blocks"), "/icsd/cons-1/blocks/1");
   });
 
+  it("refuses a gossip limit gossipsub cannot send", () => {
+    const nodeKeySeed = generateNodeKey();
+    assert.throws(() => resolveP2pOptions({ chainId: "c", nodeKeySeed, maxGossipBytes: 4 * 1024 * 1024 }), {
+      code: "P2P_INVALID_ARGUMENT",
+    });
+    assert.throws(() => resolveP2pOptions({ chainId: "c", nodeKeySeed, maxGossipBytes: 0 }), {
+      code: "P2P_INVALID_ARGUMENT",
+    });
+  });
+
   it("fills defaults and merges per-protocol limits", () => {
     const o = resolveP2pOptions({
       chainId: "c",
@@ -46,7 +56,8 @@ describe("p2p options", { timeout: 5_000 }, () => {
         catchup: { maxRequestBytes: 1024, maxResponseBytes: 16 * 1024 * 1024 },
       },
     });
-    assert.equal(o.maxGossipBytes, 4 * 1024 * 1024);
+    assert.equal(o.maxGossipBytes, MAX_GOSSIP_BYTES_LIMIT);
+    assert.ok(o.maxGossipBytes > 4 * 1024 * 1024 - 32 * 1024, "whole blocks of almost 4 MiB fit");
     assert.deepEqual(o.listenAddrs, ["/ip4/127.0.0.1/tcp/0"]);
     assert.equal(o.reqRespLimits.blocks.maxResponseBytes, 100);
   });

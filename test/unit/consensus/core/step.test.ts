@@ -436,7 +436,7 @@ describe("consensus core step tables (paper lines)", () => {
     ]);
   });
 
-  it("reports an equivocation once and does not count the second vote", T, () => {
+  it("reports an equivocation once; the second vote counts for its value only", T, () => {
     runTable("0b", [
       { desc: "start", input: newHeight(), expectedEffects: [timeoutEffect("propose", 0)] },
       { desc: "L22", input: proposal(0, A), expectedEffects: [voteEffect("prevote", 0, A)] },
@@ -458,12 +458,17 @@ describe("consensus core step tables (paper lines)", () => {
         expectedEffects: [],
       },
       { desc: "an identical duplicate is silent", input: vote("prevote", 0, B, "0a"), expectedEffects: [] },
-      { desc: "own A", input: vote("prevote", 0, A, "0b"), expectedEffects: [] },
       {
-        desc: "A has 0b, 0c only (0a's second vote not counted): no polka, but 2/3 any -> L34",
+        desc: "0a counts once in 'any': 0a + 0b is not 2/3 any, so no L34",
+        input: vote("prevote", 0, A, "0b"),
+        expectedEffects: [],
+        expectedState: { step: "prevote" },
+      },
+      {
+        desc: "L36 A has 0a (second vote), 0b, 0c -> polka, lock and precommit",
         input: vote("prevote", 0, A, "0c"),
-        expectedEffects: [timeoutEffect("prevote", 0)],
-        expectedState: { step: "prevote", locked: null },
+        expectedEffects: [voteEffect("precommit", 0, A)],
+        expectedState: { step: "precommit", locked: { round: 0, value: A } },
       },
     ]);
   });

@@ -72,7 +72,7 @@ describe("vote keeper", () => {
     assert.equal(addVote(zero, v("05", "x")).outcome, "ignored");
   });
 
-  it("reports a conflicting vote once per pair, never counts it, and is silent on duplicates", T, () => {
+  it("reports a conflicting vote once per pair and counts it only for its own value", T, () => {
     const k1 = addVote(createVoteKeeper(5, vals), v("01", "x")).keeper;
     const dup = addVote(k1, v("01", "x"));
     assert.equal(dup.outcome, "ignored");
@@ -84,8 +84,14 @@ describe("vote keeper", () => {
     assert.deepEqual(eq.second, v("01", null));
     assert.equal(addVote(eq.keeper, v("01", null)).outcome, "ignored");
     assert.equal(addVote(eq.keeper, v("01", "y")).outcome, "equivocation");
+    // 01 (3) is counted for nil too: 3 + 3 + 2 = 8 of 9 nil.
     const k2 = addAll(eq.keeper, [v("02", null), v("03", null)]);
-    assert.equal(hasQuorumNil(k2, 0, "prevote"), false); // 01's nil not counted: 5 of 9
+    assert.equal(hasQuorumNil(k2, 0, "prevote"), true);
+    // ... but only once in "any": 01, 02, 03 = 8 of 9, and 04 makes 9, not 12.
+    const k3 = addAll(createVoteKeeper(5, vals), [v("01", "x"), v("01", null), v("04", null)]);
+    assert.equal(hasQuorumAny(k3, 0, "prevote"), false); // 3 + 1 = 4 of 9
+    assert.equal(hasSkip(k3, 0), true); // 4 of 9 > 1/3, 01 once
+    // The first vote stays the validator's vote of record.
     assert.deepEqual(
       votesOf(k2, 0, "prevote").map((x) => [x.validator, x.value]),
       [
@@ -94,6 +100,19 @@ describe("vote keeper", () => {
         ["03", null],
       ],
     );
+  });
+
+  it("never lets two values both reach a quorum while byzantine power is below 1/3", T, () => {
+    // 04 (1 of 9) equivocates; the honest 01, 02, 03 split x / y / y.
+    const k = addAll(createVoteKeeper(5, vals), [
+      v("01", "x"),
+      v("02", "y"),
+      v("03", "y"),
+      v("04", "x"),
+      v("04", "y"),
+    ]);
+    assert.equal(hasQuorumFor(k, 0, "prevote", "x"), false); // 4 of 9
+    assert.equal(hasQuorumFor(k, 0, "prevote", "y"), false); // 6 of 9
   });
 
   it("never mutates an existing keeper", T, () => {

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import {
+  freePorts,
+  isIcsdProcess,
+  loadConfig,
+  loadGenesis,
+  prepareDevnet,
+  readDevnetFile,
+} from "../../../node/index.ts";
+
+describe("devnet layout", { timeout: 30_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "icsd-devnet-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("asks the OS for distinct free ports", async () => {
+    const ports = await freePorts(6);
+    assert.equal(new Set(ports).size, 6);
+    for (const p of ports) assert.ok(p > 0 && p < 65536);
+  });
+
+  it("creates N homes sharing a genesis, peered with each other, and writes devnet.json", async () => {
+    const layout = await prepareDevnet({ dir, validators: 3, chainId: "dev-1", timeoutCommitMs: 200 });
+    assert.equal(layout.resumed, false);
+    const raw = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8"));
+    assert.deepEqual(Object.keys(raw), ["chains", "accounts", "relayers"]);
+    assert.deepEqual(raw.accounts, []);
+    assert.deepEqual(raw.relayers, []);
+    assert.equal(raw.chains.length, 1);
+    const chain = raw.chains[0];
+    assert.equal(chain.chainId, "dev-1");
+    assert.equal(chain.mode, "provider");
+    assert.equal(chain.nodes.length, 3);
+    const genesisTexts = new Set<string>();
+    for (const [i, n] of chain.nodes.entries()) {
+      assert.deepEqual(Object.keys(n), ["name", "home", "rpc", "p2p", "pid", "validator"]);
+      assert.equal(n.name, `node${i}`);
+      assert.equal(n.home, join(dir, "dev-1", `node${i}`));
+      assert.match(n.rpc, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(n.p2p, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW\S+$/);
+      assert.equal(n.validator, true);
+      const cfg = loadConfig(join(n.home, "config/config.toml"));
+      assert.equal(cfg.consensus.timeoutCommitMs, 200);
+      assert.equal(cfg.rpc.laddr, n.rpc.replace("http://", "tcp://"));
+      assert.deepEqual(
+        [...cfg.p2p.persistentPeers].sort(),
+        chain.nodes
+          .filter((o: { name: string }) => o.name !== n.name)
+          .map((o: { p2p: string }) => o.p2p)
+          .sort(),
+      );
+      genesisTexts.add(readFileSync(join(n.home, "config/genesis.json"), "utf8"));
+    }
+    assert.equal(genesisTexts.size, 1, "every node has the same genesis");
+    const g = loadGenesis(join(chain.nodes[0].home, "config/genesis.json"));
+    assert.deepEqual(
+      g.validators.map((v) => [v.name, v.power]),
+      [
+        ["node0", 10n],
+        ["node1", 10n],
+        ["node2", 10n],
+      ],
+    );
+  });
+
+  it("resumes an existing devnet, keeping free ports and re-picking a busy one", async () => {
+    const before = readDevnetFile(dir)!;
+    const busyRpc = Number(new URL(before.chains[0]!.nodes[1]!.rpc).port);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(busyRpc, "127.0.0.1", () => r()));
+    try {
+      const layout = await prepareDevnet({ dir, validators: 5, chainId: "ignored", timeoutCommitMs: 999 });
+      assert.equal(layout.resumed, true);
+      const nodes = layout.file.chains[0]!.nodes;
+      assert.equal(nodes.length, 3);
+      assert.equal(layout.file.chains[0]!.chainId, "dev-1");
+      assert.equal(nodes[0]!.rpc, before.chains[0]!.nodes[0]!.rpc);
+      assert.notEqual(nodes[1]!.rpc, before.chains[0]!.nodes[1]!.rpc);
+      const cfg = loadConfig(join(nodes[1]!.home, "config/config.toml"));
+      assert.equal(cfg.rpc.laddr, nodes[1]!.rpc.replace("http://", "tcp://"));
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+  });
+
+  it("recognises only icsd start processes", () => {
+    assert.equal(isIcsdProcess(process.pid), false);
+    assert.equal(isIcsdProcess(0), false);
+  });
+});
