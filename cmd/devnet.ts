@@ -10,6 +10,7 @@ export function registerDevnet(program: Command): void {
   const devnet = program
     .command("devnet")
     .description("Run a local multi-validator network as child processes on 127.0.0.1");
+  withExample(devnet, "icsd devnet up --validators 4", "icsd devnet status", "icsd devnet down");
 
   const up = devnet
     .command("up")

@@ -50,6 +50,10 @@ export interface TestnetOptions {
   readonly timeoutCommitMs?: number;
 }
 
+function running(n: TestNode): boolean {
+  return n.proc !== undefined && n.proc.exitCode === null && n.proc.signalCode === null;
+}
+
 /** A chain of real `icsd start` processes on 127.0.0.1, in a temporary directory removed by `cleanup`. */
 export class Testnet {
   readonly dir: string;
@@ -121,7 +125,7 @@ export class Testnet {
   }
 
   start(node: TestNode): void {
-    if (node.proc && node.proc.exitCode === null) throw new Error(`${node.name} is already running`);
+    if (running(node)) throw new Error(`${node.name} is already running`);
     const fd = openSync(join(node.home, "node.log"), "a");
     node.proc = spawn(process.execPath, [...NODE_ARGS, MAIN, "start", "--home", node.home], {
       stdio: ["ignore", fd, fd],
@@ -130,7 +134,7 @@ export class Testnet {
   }
 
   startAll(): void {
-    for (const n of this.nodes) if (!n.proc || n.proc.exitCode !== null) this.start(n);
+    for (const n of this.nodes) if (!running(n)) this.start(n);
   }
 
   /** SIGKILL: the process gets no chance to flush anything. */

@@ -16,7 +16,7 @@ import {
 import { EventQueue } from "./eventQueue.ts";
 import type { Prng } from "./prng.ts";
 import { type Scenario, scenarioFor } from "./scenario.ts";
-import { type Msg, msgHeight, type SimEnv, SimNode } from "./simNode.ts";
+import { type Msg, type SimEnv, SimNode } from "./simNode.ts";
 
 /** A step function with the core's signature, so a broken variant can be injected. */
 export type StepFn = (state: CoreState, input: Input) => StepResult;
@@ -163,7 +163,7 @@ class Simulator implements SimEnv {
     if (round > this.maxRound) this.maxRound = round;
     if (node.byzantine) return;
     const v = this.values.get(value);
-    if (!v || !v.valid || v.height !== height) {
+    if (!v?.valid || v.height !== height) {
       throw new SimViolation(
         this.sc.seed,
         "validity",
@@ -278,5 +278,3 @@ class Simulator implements SimEnv {
     }
   }
 }
-
-export { msgHeight };

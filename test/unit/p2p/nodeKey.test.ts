@@ -4,6 +4,7 @@ import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import {
   generateNodeKey,
   gossipTopicId,
+  MAX_GOSSIP_BYTES_LIMIT,
   peerIdFromNodeKeySeed,
   privateKeyFromNodeKeySeed,
   reqRespProtocolId,
