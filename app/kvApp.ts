@@ -24,7 +24,15 @@ const MAX_VALUE_BYTES = 64 * 1024;
 const VAL_PREFIX = "val:";
 
 function result(code: number, log: string, events: Event[] = []): TxResult {
-  return { code, codespace: code === 0 ? "" : "kvstore", log, data: new Uint8Array(), gasWanted: 0n, gasUsed: 0n, events };
+  return {
+    code,
+    codespace: code === 0 ? "" : "kvstore",
+    log,
+    data: new Uint8Array(),
+    gasWanted: 0n,
+    gasUsed: 0n,
+    events,
+  };
 }
 
 type Parsed =
@@ -45,7 +53,8 @@ function parseTx(tx: Uint8Array): Parsed {
   }
   if (s.startsWith(VAL_PREFIX)) {
     const [pub, power] = s.slice(VAL_PREFIX.length).split("!");
-    if (!pub || power === undefined || !/^\d{1,18}$/.test(power)) return { kind: "error", log: "want val:<pubkey>!<power>" };
+    if (!pub || power === undefined || !/^\d{1,18}$/.test(power))
+      return { kind: "error", log: "want val:<pubkey>!<power>" };
     let pubKey: Uint8Array;
     try {
       pubKey = fromBase64(pub);
@@ -59,8 +68,10 @@ function parseTx(tx: Uint8Array): Parsed {
   if (eq <= 0) return { kind: "error", log: "want key=value" };
   const key = s.slice(0, eq);
   const value = s.slice(eq + 1);
-  if (utf8(key).length > MAX_KEY_BYTES) return { kind: "error", log: `key longer than ${MAX_KEY_BYTES} bytes` };
-  if (utf8(value).length > MAX_VALUE_BYTES) return { kind: "error", log: `value longer than ${MAX_VALUE_BYTES} bytes` };
+  if (utf8(key).length > MAX_KEY_BYTES)
+    return { kind: "error", log: `key longer than ${MAX_KEY_BYTES} bytes` };
+  if (utf8(value).length > MAX_VALUE_BYTES)
+    return { kind: "error", log: `value longer than ${MAX_VALUE_BYTES} bytes` };
   return { kind: "set", key, value };
 }
 

@@ -102,7 +102,11 @@ export interface ProcessProposalRequest {
 /** Information about the previous block's votes, for liveness tracking (ABCI's CommitInfo). */
 export interface CommitInfo {
   readonly round: number;
-  readonly votes: readonly { readonly address: Uint8Array; readonly power: bigint; readonly signed: boolean }[];
+  readonly votes: readonly {
+    readonly address: Uint8Array;
+    readonly power: bigint;
+    readonly signed: boolean;
+  }[];
 }
 
 export interface Misbehavior {

@@ -1,5 +1,12 @@
 import { ed25519Verify } from "../crypto/index.ts";
-import { blockHash, proposalSignBytes, voteSignBytes } from "../proto/index.ts";
+import {
+  blockHash,
+  commitHash,
+  dataHash,
+  evidenceHash,
+  proposalSignBytes,
+  voteSignBytes,
+} from "../proto/index.ts";
 import { equalBytes, fromHex, type Logger, toHex } from "../utils/index.ts";
 import { type CoreState, initialState, step } from "./core/index.ts";
 import type { CoreVote, Effect, Input, TimeoutConfig, TimeoutKind } from "./core/types.ts";
@@ -17,7 +24,12 @@ export interface ProposalWithBlock {
 export type WalEntry =
   | { readonly kind: "proposal"; readonly proposal: ProposalWithBlock }
   | { readonly kind: "vote"; readonly vote: Vote }
-  | { readonly kind: "timeout"; readonly timeout: TimeoutKind; readonly height: number; readonly round: number };
+  | {
+      readonly kind: "timeout";
+      readonly timeout: TimeoutKind;
+      readonly height: number;
+      readonly round: number;
+    };
 
 /** Gossip verdicts, as libp2p's topic validators take them. */
 export type Verdict = "accept" | "ignore" | "reject";
@@ -221,9 +233,18 @@ export class ConsensusDriver {
     if (p.polRound < -1 || p.polRound >= p.round) return "proposal pol_round out of range";
     const proposer = proposerFor(this.validators, p.round);
     const bytes = proposalSignBytes(this.opts.chainId, p);
-    if (!ed25519Verify(proposer.pubKey, bytes, p.signature)) return "proposal not signed by the round's proposer";
+    if (!ed25519Verify(proposer.pubKey, bytes, p.signature))
+      return "proposal not signed by the round's proposer";
     if (!equalBytes(blockHash(msg.block), p.blockHash)) return "proposal block hash does not match its block";
-    if (msg.block.header.height !== p.height) return "proposal block height mismatch";
+    const b = msg.block;
+    if (b.header.height !== p.height) return "proposal block height mismatch";
+    // The header commits to the body: a body that does not match it is a forgery, not a bad proposal.
+    if (!equalBytes(dataHash(b.txs), b.header.dataHash))
+      return "proposal block data does not match its header";
+    if (!equalBytes(evidenceHash(b.evidence), b.header.evidenceHash))
+      return "proposal evidence does not match its header";
+    if (!equalBytes(commitHash(b.lastCommit), b.header.lastCommitHash))
+      return "proposal last commit does not match its header";
     return null;
   }
 
@@ -253,7 +274,11 @@ export class ConsensusDriver {
     return next;
   }
 
-  private async enterHeight(height: number, validators: ShellValidator[], writeMarker: boolean): Promise<void> {
+  private async enterHeight(
+    height: number,
+    validators: ShellValidator[],
+    writeMarker: boolean,
+  ): Promise<void> {
     if (writeMarker) await this.c.wal.endHeight(height - 1);
     this.height = height;
     this.validators = validators;
@@ -278,7 +303,8 @@ export class ConsensusDriver {
 
   private async replayEntry(e: WalEntry): Promise<void> {
     if (e.kind === "timeout") {
-      if (e.height === this.height) await this.apply({ kind: "timeout", timeout: e.timeout, height: e.height, round: e.round });
+      if (e.height === this.height)
+        await this.apply({ kind: "timeout", timeout: e.timeout, height: e.height, round: e.round });
     } else if (e.kind === "proposal") {
       const p = e.proposal.proposal;
       if (p.height === this.height && !this.proposals.has(p.round) && !this.checkProposal(e.proposal)) {
@@ -300,7 +326,14 @@ export class ConsensusDriver {
     const valid = await this.c.chain.validateBlock(msg.block, p.blockHash, proposer);
     await this.apply({
       kind: "proposal",
-      proposal: { height: p.height, round: p.round, polRound: p.polRound, value, proposer: proposer.address, valid },
+      proposal: {
+        height: p.height,
+        round: p.round,
+        polRound: p.polRound,
+        value,
+        proposer: proposer.address,
+        valid,
+      },
     });
   }
 
@@ -334,7 +367,8 @@ export class ConsensusDriver {
     const prevRound = this.core.round;
     const { state, effects } = step(this.core, input);
     this.core = state;
-    if (state.round !== prevRound || input.kind === "newHeight") this.c.events?.onRound?.(this.height, state.round);
+    if (state.round !== prevRound || input.kind === "newHeight")
+      this.c.events?.onRound?.(this.height, state.round);
     for (const effect of effects) await this.perform(effect);
   }
 
@@ -347,7 +381,9 @@ export class ConsensusDriver {
       case "vote":
         return this.signAndSendVote(effect.vote);
       case "scheduleTimeout":
-        return this.schedule(effect.durationMs, () => this.onTimeout(effect.timeout, effect.height, effect.round));
+        return this.schedule(effect.durationMs, () =>
+          this.onTimeout(effect.timeout, effect.height, effect.round),
+        );
       case "decide":
         return this.decide(effect.height, effect.round, effect.value);
       case "equivocation":
@@ -377,7 +413,12 @@ export class ConsensusDriver {
     await this.apply({ kind: "proposeValue", height, round, value });
   }
 
-  private async signAndSendProposal(height: number, round: number, value: string, polRound: number): Promise<void> {
+  private async signAndSendProposal(
+    height: number,
+    round: number,
+    value: string,
+    polRound: number,
+  ): Promise<void> {
     const signer = this.c.signer;
     const block = this.blocks.get(value);
     if (!signer || !block || height !== this.height) return;
@@ -417,7 +458,12 @@ export class ConsensusDriver {
       validatorIndex: found.index,
       signature: new Uint8Array(),
     };
-    const signature = await this.trySign(v.height, v.round, type + 1, voteSignBytes(this.opts.chainId, unsigned));
+    const signature = await this.trySign(
+      v.height,
+      v.round,
+      type + 1,
+      voteSignBytes(this.opts.chainId, unsigned),
+    );
     if (!signature) return;
     const vote: Vote = { ...unsigned, signature };
     if (!this.replaying) {
@@ -427,7 +473,12 @@ export class ConsensusDriver {
     await this.onVote(vote);
   }
 
-  private async trySign(height: number, round: number, step: number, signBytes: Uint8Array): Promise<Uint8Array | null> {
+  private async trySign(
+    height: number,
+    round: number,
+    step: number,
+    signBytes: Uint8Array,
+  ): Promise<Uint8Array | null> {
     try {
       return await this.c.signer!.sign({ height, round, step: step as 1 | 2 | 3, signBytes });
     } catch (e) {
@@ -460,7 +511,12 @@ export class ConsensusDriver {
     const signatures: CommitSig[] = this.validators.map((v) => {
       const vote = this.votes.get(`${VoteType.Precommit}/${round}/${v.address}`);
       if (!vote) {
-        return { flag: BlockIdFlag.Absent, validatorAddress: new Uint8Array(), timestamp: 0n, signature: new Uint8Array() };
+        return {
+          flag: BlockIdFlag.Absent,
+          validatorAddress: new Uint8Array(),
+          timestamp: 0n,
+          signature: new Uint8Array(),
+        };
       }
       const forBlock = equalBytes(vote.blockHash, hash);
       return {
@@ -482,7 +538,10 @@ export class ConsensusDriver {
     if (!a || !b || !found) return;
     void second;
     const [voteA, voteB] = toHex(a.blockHash) < toHex(b.blockHash) ? [a, b] : [b, a];
-    this.log.warn({ height: a.height, round: a.round, validator: first.validator }, "duplicate vote detected");
+    this.log.warn(
+      { height: a.height, round: a.round, validator: first.validator },
+      "duplicate vote detected",
+    );
     this.c.chain.onEvidence({
       voteA,
       voteB,

@@ -13,5 +13,12 @@ export type {
   WalEntry,
 } from "./driver.ts";
 export { ConsensusDriver } from "./driver.ts";
+export {
+  decodePrivValidatorKey,
+  FileSigner,
+  type PrivValidatorKey,
+  PUB_KEY_TYPE_ED25519,
+  SignStep,
+} from "./signer.ts";
 export * from "./types.ts";
 export * from "./validatorSet.ts";

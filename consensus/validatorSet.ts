@@ -15,7 +15,12 @@ export interface ShellValidator {
 }
 
 export function toShellValidator(v: Validator): ShellValidator {
-  return { address: toHex(v.address), pubKey: v.pubKey, power: v.votingPower, proposerPriority: v.proposerPriority };
+  return {
+    address: toHex(v.address),
+    pubKey: v.pubKey,
+    power: v.votingPower,
+    proposerPriority: v.proposerPriority,
+  };
 }
 
 export function toDomainValidator(v: ShellValidator): Validator {

@@ -36,7 +36,11 @@ export function ed25519Generate(): Ed25519KeyPair {
 }
 
 export function ed25519Sign(key: Ed25519KeyPair, msg: Uint8Array): Uint8Array {
-  const priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, key.seed]), format: "der", type: "pkcs8" });
+  const priv = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, key.seed]),
+    format: "der",
+    type: "pkcs8",
+  });
   return new Uint8Array(sign(null, msg, priv));
 }
 

@@ -1,5 +1,6 @@
 import type { Application, CommitInfo, Misbehavior } from "../consensus/application.ts";
 import { createWriteBatch } from "../consensus/application.ts";
+import { incrementProposerPriority } from "../consensus/core/index.ts";
 import type { ConsensusChain } from "../consensus/driver.ts";
 import type { Block, Commit, DuplicateVoteEvidence, Header } from "../consensus/index.ts";
 import {
@@ -12,7 +13,6 @@ import {
   totalPower,
   verifyCommit,
 } from "../consensus/index.ts";
-import { incrementProposerPriority } from "../consensus/core/index.ts";
 import {
   blockHash,
   commitHash,
@@ -28,7 +28,16 @@ import {
   validatorSetHash,
 } from "../proto/index.ts";
 import type { BlockStore, KvStore } from "../store/index.ts";
-import { equalBytes, errorMessage, fromHex, IcsdError, type Logger, toHex, utf8, fromUtf8 } from "../utils/index.ts";
+import {
+  equalBytes,
+  errorMessage,
+  fromHex,
+  fromUtf8,
+  IcsdError,
+  type Logger,
+  toHex,
+  utf8,
+} from "../utils/index.ts";
 import { type GenesisDoc, genesisValidatorUpdates } from "./genesis.ts";
 import type { Mempool } from "./mempool.ts";
 
@@ -93,7 +102,10 @@ export class Chain implements ConsensusChain {
     if (stored) {
       const meta = decodeMeta(stored);
       if (meta.chainId !== genesis.chainId) {
-        throw new IcsdError("CHAIN_ID_MISMATCH", `data is for chain ${meta.chainId}, genesis is ${genesis.chainId}`);
+        throw new IcsdError(
+          "CHAIN_ID_MISMATCH",
+          `data is for chain ${meta.chainId}, genesis is ${genesis.chainId}`,
+        );
       }
       const info = await c.app.info();
       if (info.lastBlockHeight !== meta.lastHeight || !equalBytes(info.lastBlockAppHash, meta.lastAppHash)) {
@@ -103,7 +115,8 @@ export class Chain implements ConsensusChain {
         );
       }
       const commitBytes = await c.blocks.loadCommit(meta.lastHeight);
-      if (!commitBytes) throw new IcsdError("STORE_CORRUPT", `no commit stored for height ${meta.lastHeight}`);
+      if (!commitBytes)
+        throw new IcsdError("STORE_CORRUPT", `no commit stored for height ${meta.lastHeight}`);
       const chain = new Chain(c, meta, decodeCommit(commitBytes));
       await chain.loadValset(meta.lastHeight);
       await chain.loadValset(meta.lastHeight + 1);
@@ -209,7 +222,8 @@ export class Chain implements ConsensusChain {
   /** Checks a block decided elsewhere (block sync) against the tip and its commit, then commits it. */
   async applySyncedBlock(block: Block, commit: Commit): Promise<void> {
     const height = this.nextHeight();
-    if (block.header.height !== height) throw invalid(`synced block height ${block.header.height}, want ${height}`);
+    if (block.header.height !== height)
+      throw invalid(`synced block height ${block.header.height}, want ${height}`);
     this.checkHeader(block, false);
     const hash = blockHash(block);
     verifyCommit(this.meta.chainId, this.validatorsForNext(), commit, height, hash);
@@ -235,7 +249,8 @@ export class Chain implements ConsensusChain {
     if (!equalBytes(h.nextValidatorsHash, validatorSetHash({ validators: next.map(toDomainValidator) }))) {
       throw invalid("next validators hash");
     }
-    if (!vals.some((v) => v.address === toHex(h.proposerAddress))) throw invalid("proposer is not a validator");
+    if (!vals.some((v) => v.address === toHex(h.proposerAddress)))
+      throw invalid("proposer is not a validator");
     if (!equalBytes(h.dataHash, dataHash(block.txs))) throw invalid("data hash");
     if (!equalBytes(h.evidenceHash, evidenceHash(block.evidence))) throw invalid("evidence hash");
     if (!equalBytes(h.lastCommitHash, commitHash(block.lastCommit))) throw invalid("last commit hash");
@@ -252,8 +267,10 @@ export class Chain implements ConsensusChain {
   private checkEvidence(ev: DuplicateVoteEvidence, height: number): void {
     const a = ev.voteA;
     const b = ev.voteB;
-    if (a.height !== b.height || a.round !== b.round || a.type !== b.type) throw invalid("evidence votes differ in h/r/t");
-    if (!equalBytes(a.validatorAddress, b.validatorAddress)) throw invalid("evidence votes from two validators");
+    if (a.height !== b.height || a.round !== b.round || a.type !== b.type)
+      throw invalid("evidence votes differ in h/r/t");
+    if (!equalBytes(a.validatorAddress, b.validatorAddress))
+      throw invalid("evidence votes from two validators");
     if (equalBytes(a.blockHash, b.blockHash)) throw invalid("evidence votes are for the same block");
     if (a.height >= height || height - a.height > EVIDENCE_MAX_AGE_BLOCKS) throw invalid("evidence height");
   }
@@ -268,7 +285,8 @@ export class Chain implements ConsensusChain {
 
   async commitBlock(block: Block, commit: Commit): Promise<{ height: number; validators: ShellValidator[] }> {
     const height = block.header.height;
-    if (height !== this.nextHeight()) throw new IcsdError("BLOCK_HEIGHT", `commit of ${height} at tip ${this.meta.lastHeight}`);
+    if (height !== this.nextHeight())
+      throw new IcsdError("BLOCK_HEIGHT", `commit of ${height} at tip ${this.meta.lastHeight}`);
     const hash = blockHash(block);
     const vals = this.validatorsForNext();
     const res = await this.c.app.finalizeBlock({
@@ -280,7 +298,8 @@ export class Chain implements ConsensusChain {
     });
     const next = this.valsets.get(height + 1)!;
     const afterNext = nextValidatorSet(next, res.validatorUpdates);
-    if (afterNext.length === 0) throw new IcsdError("VALSET_EMPTY", `validator updates at ${height} empty the set`);
+    if (afterNext.length === 0)
+      throw new IcsdError("VALSET_EMPTY", `validator updates at ${height} empty the set`);
     const batch = createWriteBatch();
     await this.c.app.commit(batch);
     const meta: ChainMeta = {
@@ -294,10 +313,22 @@ export class Chain implements ConsensusChain {
     };
     this.c.blocks.saveBlock(batch, height, hash, encodeBlock(block), encodeCommit(commit));
     if (height === this.meta.initialHeight) {
-      this.c.blocks.saveValidatorSet(batch, height, encodeValidatorSet({ validators: vals.map(toDomainValidator) }));
-      this.c.blocks.saveValidatorSet(batch, height + 1, encodeValidatorSet({ validators: next.map(toDomainValidator) }));
+      this.c.blocks.saveValidatorSet(
+        batch,
+        height,
+        encodeValidatorSet({ validators: vals.map(toDomainValidator) }),
+      );
+      this.c.blocks.saveValidatorSet(
+        batch,
+        height + 1,
+        encodeValidatorSet({ validators: next.map(toDomainValidator) }),
+      );
     }
-    this.c.blocks.saveValidatorSet(batch, height + 2, encodeValidatorSet({ validators: afterNext.map(toDomainValidator) }));
+    this.c.blocks.saveValidatorSet(
+      batch,
+      height + 2,
+      encodeValidatorSet({ validators: afterNext.map(toDomainValidator) }),
+    );
     this.c.blocks.saveMeta(batch, encodeMeta(meta));
     await this.c.db.batch(batch.ops, { sync: true });
     this.c.onBatchWritten();
@@ -306,7 +337,9 @@ export class Chain implements ConsensusChain {
     this.valsets.set(height + 2, afterNext);
     this.valsets.delete(height - 1);
     for (const ev of block.evidence) {
-      this.pendingEvidence.delete(`${toHex(ev.voteA.validatorAddress)}/${ev.voteA.height}/${ev.voteA.round}/${ev.voteA.type}`);
+      this.pendingEvidence.delete(
+        `${toHex(ev.voteA.validatorAddress)}/${ev.voteA.height}/${ev.voteA.round}/${ev.voteA.type}`,
+      );
     }
     await this.c.mempool.update(block.txs);
     this.c.onCommitted?.(block, hash, { txResults: res.txResults, events: res.events });

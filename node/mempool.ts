@@ -56,7 +56,10 @@ export class Mempool {
   async add(tx: Uint8Array): Promise<TxResult> {
     if (tx.length === 0) throw new IcsdError("TX_EMPTY", "transaction is empty");
     if (tx.length > this.opts.maxTxBytes) {
-      throw new IcsdError("TX_TOO_LARGE", `transaction of ${tx.length} bytes exceeds ${this.opts.maxTxBytes}`);
+      throw new IcsdError(
+        "TX_TOO_LARGE",
+        `transaction of ${tx.length} bytes exceeds ${this.opts.maxTxBytes}`,
+      );
     }
     const hash = toHex(sha256(tx));
     if (this.cache.has(hash)) throw new IcsdError("TX_IN_CACHE", "tx already exists in cache");

@@ -52,7 +52,9 @@ export class NodeNetwork implements ConsensusNetwork {
       const s = sources.status();
       return encodeStatusResponse({ chainId: this.chainId, ...s });
     });
-    this.p2p.handle("blocks", async (req) => encodeBlockResponse(await sources.block(decodeBlockRequest(req))));
+    this.p2p.handle("blocks", async (req) =>
+      encodeBlockResponse(await sources.block(decodeBlockRequest(req))),
+    );
     this.p2p.handle("catchup", async (req) => {
       const c = sources.catchup(decodeCatchupRequest(req));
       return encodeCatchupResponse({ proposals: c.proposals, votes: c.votes });
@@ -60,7 +62,9 @@ export class NodeNetwork implements ConsensusNetwork {
   }
 
   broadcastProposal(msg: ProposalWithBlock): void {
-    void this.p2p.publish("proposal", encodeProposalMessage(msg)).catch((e) => this.publishFailed("proposal", e));
+    void this.p2p
+      .publish("proposal", encodeProposalMessage(msg))
+      .catch((e) => this.publishFailed("proposal", e));
   }
 
   broadcastVote(vote: Vote): void {
@@ -72,7 +76,9 @@ export class NodeNetwork implements ConsensusNetwork {
   }
 
   broadcastEvidence(ev: Evidence): void {
-    void this.p2p.publish("evidence", encodeEvidenceMessage(ev)).catch((e) => this.publishFailed("evidence", e));
+    void this.p2p
+      .publish("evidence", encodeEvidenceMessage(ev))
+      .catch((e) => this.publishFailed("evidence", e));
   }
 
   private publishFailed(topic: string, e: unknown): void {

@@ -4,11 +4,12 @@ import {
   ConsensusDriver,
   type ConsensusWal,
   type Evidence,
+  FileSigner,
   type ProposalWithBlock,
   type Vote,
   type WalEntry,
 } from "../consensus/index.ts";
-import { FileSigner } from "../consensus/signer.ts";
+
 import { createP2p } from "../p2p/index.ts";
 import {
   decodeEvidenceMessage,
@@ -19,7 +20,7 @@ import {
   encodeWalMessage,
 } from "../proto/index.ts";
 import { createRpcServer } from "../rpc/index.ts";
-import { LevelKvStore, MerkleTree, BlockStore, Wal } from "../store/index.ts";
+import { BlockStore, LevelKvStore, MerkleTree, Wal } from "../store/index.ts";
 import { createLogger, errorMessage, type Logger, toHex } from "../utils/index.ts";
 import { BlockSync } from "./blockSync.ts";
 import { Chain } from "./chain.ts";
@@ -27,7 +28,7 @@ import { loadConfig, toListenMultiaddr } from "./config.ts";
 import { loadGenesis } from "./genesis.ts";
 import { homePaths } from "./home.ts";
 import { loadNodeKey, loadValidatorKey } from "./keys.ts";
-import { Mempool, defaultMempoolOptions } from "./mempool.ts";
+import { defaultMempoolOptions, Mempool } from "./mempool.ts";
 import { createNodeMetrics } from "./metrics.ts";
 import { NodeNetwork } from "./network.ts";
 import { nodeRpcMethods } from "./rpcMethods.ts";
@@ -38,6 +39,7 @@ export interface RunningNode {
 
 const WAL_MAX_BYTES = 8 * 1024 * 1024;
 const BLOCK_SYNC_INTERVAL_MS = 1000;
+const CATCHUP_TICK_MS = 1000;
 
 function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
@@ -55,7 +57,9 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
   const metrics = createNodeMetrics({ processMetrics: config.instrumentation.prometheus });
   const nodeKey = loadNodeKey(paths.nodeKey);
   const validatorKey = config.mode === "validator" ? loadValidatorKey(paths.privValidatorKey) : null;
-  const signer = validatorKey ? await FileSigner.load(paths.privValidatorKey, paths.privValidatorState) : null;
+  const signer = validatorKey
+    ? await FileSigner.load(paths.privValidatorKey, paths.privValidatorState)
+    : null;
   const selfAddress = validatorKey ? toHex(validatorKey.address) : null;
 
   const db = await LevelKvStore.open(paths.db);
@@ -87,7 +91,8 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       onCommitted: (block) => {
         metrics.consensusHeight.set(block.header.height);
         metrics.consensusValidators.set(chain.validatorsForNext().length);
-        if (lastBlockTime > 0n) metrics.consensusBlockIntervalSeconds.observe(Number(block.header.time - lastBlockTime) / 1e9);
+        if (lastBlockTime > 0n)
+          metrics.consensusBlockIntervalSeconds.observe(Number(block.header.time - lastBlockTime) / 1e9);
         lastBlockTime = block.header.time;
       },
     });
@@ -148,7 +153,13 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
         },
       },
     );
-    const sync = new BlockSync({ chain, driver, network, logger: logger.child({ module: "blocksync" }), metrics });
+    const sync = new BlockSync({
+      chain,
+      driver,
+      network,
+      logger: logger.child({ module: "blocksync" }),
+      metrics,
+    });
 
     network.serve({
       status: () => ({
@@ -246,8 +257,20 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
     closers.push(() => driver.stop());
     sync.start(BLOCK_SYNC_INTERVAL_MS);
     closers.push(() => sync.stop());
-    setInterval(() => metrics.p2pPeers.set(p2p.peers().length), 2000).unref();
-    logger.info({ height: chain.nextHeight(), chainId: genesis.chainId, validator: selfAddress }, "node started");
+    const ticker = setInterval(() => {
+      metrics.p2pPeers.set(p2p.peers().length);
+      // Gossip is best effort: a node waiting for votes it missed may have no timer armed, so it asks
+      // its peers for the height in progress whenever the height has not moved for a while.
+      const h = driver.currentHeight();
+      if (h === lastTickHeight) network?.requestCatchup(h);
+      lastTickHeight = h;
+    }, CATCHUP_TICK_MS);
+    let lastTickHeight = 0;
+    closers.push(() => clearInterval(ticker));
+    logger.info(
+      { height: chain.nextHeight(), chainId: genesis.chainId, validator: selfAddress },
+      "node started",
+    );
   } catch (e) {
     await stopAll();
     throw e;

@@ -1,7 +1,6 @@
 import type { Block, Commit, Header } from "../consensus/index.ts";
-import { blockHash } from "../proto/index.ts";
 import { sha256 } from "../crypto/index.ts";
-import { encodeBlock } from "../proto/index.ts";
+import { blockHash, encodeBlock } from "../proto/index.ts";
 import { formatRfc3339Nano, toBase64, toHexUpper } from "../utils/index.ts";
 
 // CometBFT 0.38 JSON shapes (rpc/core/types): int64 as strings, uint32 as numbers, hashes as uppercase

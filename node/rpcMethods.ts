@@ -1,7 +1,15 @@
 import type { KvApp } from "../app/index.ts";
-import type { P2p } from "../p2p/index.ts";
 import { sha256 } from "../crypto/index.ts";
-import { buildStatus, paramBase64Bytes, paramBool, paramHexBytes, paramInt, paramString, type RpcMethods } from "../rpc/index.ts";
+import type { P2p } from "../p2p/index.ts";
+import {
+  buildStatus,
+  paramBase64Bytes,
+  paramBool,
+  paramHexBytes,
+  paramInt,
+  paramString,
+  type RpcMethods,
+} from "../rpc/index.ts";
 import { IcsdError, toBase64, toHexUpper } from "../utils/index.ts";
 import type { Chain } from "./chain.ts";
 import { encodeGenesis, type GenesisDoc } from "./genesis.ts";
@@ -31,7 +39,10 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
     const last = s.chain.meta.lastHeight;
     if (h === 0) return last;
     if (h < s.chain.meta.initialHeight || h > last) {
-      throw new IcsdError("RPC_HEIGHT", `height ${h} must be between ${s.chain.meta.initialHeight} and ${last}`);
+      throw new IcsdError(
+        "RPC_HEIGHT",
+        `height ${h} must be between ${s.chain.meta.initialHeight} and ${last}`,
+      );
     }
     return h;
   };
@@ -53,14 +64,21 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
       const first = await s.chain.loadBlock(meta.initialHeight);
       const vals = s.chain.validatorsForNext();
       const self = s.validatorKey;
-      const mine = self ? vals.find((v) => v.address === Buffer.from(self.address).toString("hex")) : undefined;
+      const mine = self
+        ? vals.find((v) => v.address === Buffer.from(self.address).toString("hex"))
+        : undefined;
       return buildStatus({
         chainId: s.genesis.chainId,
         moniker: s.config.moniker,
         nodeId: cometNodeId(s.nodeKey),
         listenAddr: s.config.p2p.laddr,
         rpcAddr: s.config.rpc.laddr,
-        latest: { height: meta.lastHeight, hash: meta.lastBlockHash, appHash: meta.lastAppHash, time: meta.lastBlockTime },
+        latest: {
+          height: meta.lastHeight,
+          hash: meta.lastBlockHash,
+          appHash: meta.lastAppHash,
+          time: meta.lastBlockTime,
+        },
         earliest: first
           ? {
               height: meta.initialHeight,
@@ -68,7 +86,12 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
               appHash: first.block.header.appHash,
               time: first.block.header.time,
             }
-          : { height: meta.lastHeight, hash: meta.lastBlockHash, appHash: meta.lastAppHash, time: meta.lastBlockTime },
+          : {
+              height: meta.lastHeight,
+              hash: meta.lastBlockHash,
+              appHash: meta.lastAppHash,
+              time: meta.lastBlockTime,
+            },
         catchingUp: s.catchingUp(),
         validator: {
           address: self?.address ?? new Uint8Array(20),

@@ -17,7 +17,7 @@ export {
   reqRespProtocolId,
   resolveP2pOptions,
 } from "./options.ts";
-export type { P2p, P2pStats, PeerSummary } from "./p2p.ts";
 export { createP2p, DEFAULT_PENALTY_WEIGHT } from "./p2p.ts";
 export { parsePeerAddr } from "./persistentPeers.ts";
 export type { ReqRespHandler } from "./reqResp.ts";
+export type { P2p, P2pStats, PeerSummary } from "./types.ts";

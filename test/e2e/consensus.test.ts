@@ -34,7 +34,9 @@ describe("4 validator processes", { timeout: 300_000 }, () => {
     }
     const appHashes = new Set<string>();
     for (let h = 1; h <= 100; h++) {
-      const res = await Promise.all(net.nodes.map((n) => net.rpc<BlockRes>(n, "block", { height: String(h) })));
+      const res = await Promise.all(
+        net.nodes.map((n) => net.rpc<BlockRes>(n, "block", { height: String(h) })),
+      );
       const hashes = new Set(res.map((r) => r.block_id.hash));
       const apps = new Set(res.map((r) => r.block.header.app_hash));
       assert.equal(hashes.size, 1, `block hashes differ at height ${h}`);

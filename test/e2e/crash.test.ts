@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { doubleSigns, sleep, Testnet } from "./harness.ts";
 
-type CommitRes = { signed_header: { commit: { signatures: { validator_address: string; block_id_flag: number }[] } } };
+type CommitRes = {
+  signed_header: { commit: { signatures: { validator_address: string; block_id_flag: number }[] } };
+};
 
 describe("validators killed with SIGKILL", { timeout: 420_000 }, () => {
   let net: Testnet;
@@ -16,7 +18,12 @@ describe("validators killed with SIGKILL", { timeout: 420_000 }, () => {
   });
 
   it("one of four killed: the chain goes on; restarted, it catches up and signs again", async () => {
-    const [a, b, c, d] = net.nodes as [typeof net.nodes[0], typeof net.nodes[0], typeof net.nodes[0], typeof net.nodes[0]];
+    const [a, b, c, d] = net.nodes as [
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+    ];
     await net.kill(d);
     const h0 = await net.height(a);
     await net.waitForHeight([a, b, c], h0 + 5, 60_000);
@@ -30,14 +37,21 @@ describe("validators killed with SIGKILL", { timeout: 420_000 }, () => {
     while (!signed && Date.now() < deadline) {
       const h = await net.height(a);
       const res = await net.rpc<CommitRes>(a, "commit", { height: String(h) });
-      signed = res.signed_header.commit.signatures.some((s) => s.validator_address === addr && s.block_id_flag === 2);
+      signed = res.signed_header.commit.signatures.some(
+        (s) => s.validator_address === addr && s.block_id_flag === 2,
+      );
       if (!signed) await sleep(300);
     }
     assert.ok(signed, "restarted validator never signed a commit again");
   });
 
   it("two of four killed: the chain halts; restarted, it resumes", async () => {
-    const [a, b, c, d] = net.nodes as [typeof net.nodes[0], typeof net.nodes[0], typeof net.nodes[0], typeof net.nodes[0]];
+    const [a, b, c, d] = net.nodes as [
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+    ];
     await Promise.all([net.kill(c), net.kill(d)]);
     await sleep(1500);
     const halted = await net.height(a);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -161,7 +161,11 @@ export class Testnet {
     if (!process.env.ICSD_KEEP_E2E) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async rpc<T = Record<string, unknown>>(node: TestNode, method: string, params: Record<string, unknown> = {}): Promise<T> {
+  async rpc<T = Record<string, unknown>>(
+    node: TestNode,
+    method: string,
+    params: Record<string, unknown> = {},
+  ): Promise<T> {
     const res = await fetch(`http://127.0.0.1:${node.rpcPort}/`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -189,7 +193,9 @@ export class Testnet {
       const hs = await Promise.all(nodes.map((n) => this.height(n)));
       if (hs.every((h) => h >= height)) return;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for height ${height}: ${nodes.map((n, i) => `${n.name}=${hs[i]}`).join(" ")}\n${this.logTails(nodes)}`);
+        throw new Error(
+          `timed out waiting for height ${height}: ${nodes.map((n, i) => `${n.name}=${hs[i]}`).join(" ")}\n${this.logTails(nodes)}`,
+        );
       }
       await sleep(250);
     }
@@ -209,7 +215,14 @@ export class Testnet {
   }
 
   /** Every vote each node logged (data/votes.jsonl). */
-  votes(): { node: string; type: number; height: number; round: number; validator: string; blockHash: string }[] {
+  votes(): {
+    node: string;
+    type: number;
+    height: number;
+    round: number;
+    validator: string;
+    blockHash: string;
+  }[] {
     const out = [];
     for (const n of this.nodes) {
       let text = "";
