@@ -58,6 +58,8 @@ export interface ChainComponents {
   readonly app: Application;
   readonly mempool: Mempool;
   readonly logger: Logger;
+  /** Largest total of transaction bytes in a proposed block (it must fit one gossip message). */
+  readonly maxBlockTxBytes: number;
   /** Block time source for proposals (the shell's clock). */
   readonly now: () => bigint;
   /** Called once a block's batch is on disk (the state tree unpins what it staged). */
@@ -73,7 +75,6 @@ export interface CommittedResults {
 
 const MAX_CLOCK_DRIFT_NS = 10_000_000_000n;
 const MS = 1_000_000n;
-const MAX_BLOCK_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 const EVIDENCE_MAX_AGE_BLOCKS = 100_000;
 
 /**
@@ -181,12 +182,12 @@ export class Chain implements ConsensusChain {
     const now = this.c.now();
     const time = now > minTime ? now : minTime;
     const evidence = [...this.pendingEvidence.values()].slice(0, 16);
-    const candidates = this.c.mempool.reap(MAX_BLOCK_BYTES);
+    const candidates = this.c.mempool.reap(this.c.maxBlockTxBytes);
     const txs = await this.c.app.prepareProposal({
       height,
       time,
       txs: candidates,
-      maxTxBytes: MAX_BLOCK_BYTES,
+      maxTxBytes: this.c.maxBlockTxBytes,
       proposerAddress,
     });
     const header: Header = {

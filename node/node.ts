@@ -10,7 +10,7 @@ import {
   type WalEntry,
 } from "../consensus/index.ts";
 
-import { createP2p } from "../p2p/index.ts";
+import { createP2p, MAX_GOSSIP_BYTES_LIMIT } from "../p2p/index.ts";
 import {
   decodeEvidenceMessage,
   decodeProposalMessage,
@@ -40,6 +40,8 @@ export interface RunningNode {
 const WAL_MAX_BYTES = 8 * 1024 * 1024;
 const BLOCK_SYNC_INTERVAL_MS = 1000;
 const CATCHUP_TICK_MS = 1000;
+// Header, last commit, evidence and the proposal around the transactions of a block.
+const BLOCK_OVERHEAD_BYTES = 64 * 1024;
 
 function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
@@ -79,11 +81,21 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
     const blocks = new BlockStore(db);
     const mempool = new Mempool(defaultMempoolOptions, { app, logger: logger.child({ module: "mempool" }) });
     let network: NodeNetwork | undefined;
+    // A proposal carries its whole block in one gossip message, so the message limit bounds the block.
+    const maxMsgBytes = Math.min(config.p2p.maxMsgBytes, MAX_GOSSIP_BYTES_LIMIT);
+    if (maxMsgBytes < config.p2p.maxMsgBytes) {
+      logger.warn({ maxMsgBytes }, "p2p.max_msg_bytes lowered to the gossip limit");
+    }
+    const maxBlockTxBytes = Math.min(
+      genesis.consensusParams.block.maxBytes,
+      maxMsgBytes - BLOCK_OVERHEAD_BYTES,
+    );
     const chain = await Chain.open(genesis, {
       db,
       blocks,
       app,
       mempool,
+      maxBlockTxBytes,
       logger: logger.child({ module: "chain" }),
       now: nowNs,
       onBatchWritten: () => tree.onBatchWritten(),
@@ -119,7 +131,7 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
         nodeKeySeed: nodeKey.keyPair.seed,
         listenAddrs: [toListenMultiaddr(config.p2p.laddr) ?? config.p2p.laddr],
         persistentPeers: config.p2p.persistentPeers,
-        maxGossipBytes: config.p2p.maxMsgBytes,
+        maxGossipBytes: maxMsgBytes,
       },
       { logger: p2pLog },
     );
