@@ -4,6 +4,10 @@ import type { Chain } from "./chain.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeNetwork } from "./network.ts";
 
+const SYNC_WINDOW = 16;
+
+type FetchedBlock = NonNullable<Awaited<ReturnType<NodeNetwork["fetchBlock"]>>> & { peer: string };
+
 export interface BlockSyncComponents {
   readonly chain: Chain;
   readonly driver: ConsensusDriver;
@@ -72,24 +76,39 @@ export class BlockSync {
     if (start > target) return;
     this.catchingUp = true;
     log.info({ from: start, to: target, peers: peerIds.length }, "block sync started");
+    // Requests for the next SYNC_WINDOW heights are in flight at once, spread over the peers; blocks
+    // are verified and applied strictly in height order.
+    const inflight = new Map<number, Promise<FetchedBlock | undefined>>();
     let peerIdx = 0;
     let failures = 0;
+    const fetch = (height: number) => {
+      const peer = peerIds[peerIdx++ % peerIds.length]!;
+      const p = this.c.network.fetchBlock(peer, height).then(
+        (res) => (res ? { ...res, peer } : undefined),
+        (e: unknown) => {
+          log.debug({ height, peer, err: errorMessage(e) }, "block sync: request failed");
+          return undefined;
+        },
+      );
+      inflight.set(height, p);
+    };
     while (this.c.chain.nextHeight() <= target && failures < peerIds.length * 3) {
       const height = this.c.chain.nextHeight();
-      const peer = peerIds[peerIdx % peerIds.length]!;
+      for (let h = height; h < height + SYNC_WINDOW && h <= target; h++) if (!inflight.has(h)) fetch(h);
+      const res = await inflight.get(height)!;
+      inflight.delete(height);
+      if (!res) {
+        failures++;
+        continue;
+      }
       try {
-        const res = await this.c.network.fetchBlock(peer, height);
-        if (!res) throw new Error(`peer has no block ${height}`);
         await this.c.chain.applySyncedBlock(res.block, res.commit);
         this.c.metrics.blocksyncBlocksTotal.inc();
         failures = 0;
       } catch (e) {
         failures++;
-        peerIdx++;
-        log.warn({ height, peer, err: errorMessage(e) }, "block sync: block rejected or unavailable");
-        if (errorMessage(e).includes("COMMIT_INVALID") || errorMessage(e).includes("invalid block")) {
-          this.c.network.penalize(peer, "served an invalid block");
-        }
+        log.warn({ height, peer: res.peer, err: errorMessage(e) }, "block sync: block rejected");
+        this.c.network.penalize(res.peer, "served an invalid block");
       }
     }
     log.info({ height: this.c.chain.meta.lastHeight }, "block sync finished");

@@ -179,15 +179,18 @@ async function main(): Promise<void> {
 
     const late = net.nodes[4]!;
     const tipBefore = await net.height(vals[0]!);
-    const t0 = performance.now();
     net.start(late);
+    // Timed from the moment the late node answers RPC (its process is up) until it holds the tip.
+    while ((await net.height(late)) < 0) await sleep(20);
+    const fromHeight = Math.max(0, await net.height(late));
+    const t0 = performance.now();
     await net.waitForHeight([late], tipBefore, 600_000);
     const syncSecs = (performance.now() - t0) / 1000;
-    const syncRate = tipBefore / syncSecs;
+    const syncRate = (tipBefore - fromHeight) / syncSecs;
     await net.stop(vals[3]!);
     const replayRate = await replayBlocksPerSec(vals[3]!.home, tipBefore);
     console.log(
-      `block sync ${syncRate.toFixed(1)} blocks/s (incl. process start) vs local replay ${replayRate.toFixed(1)} blocks/s: ${(syncRate / replayRate).toFixed(2)}x`,
+      `block sync ${syncRate.toFixed(1)} blocks/s vs local replay ${replayRate.toFixed(1)} blocks/s: ${(syncRate / replayRate).toFixed(2)}x`,
     );
     const result = {
       date: new Date().toISOString(),
