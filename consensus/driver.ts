@@ -1,4 +1,5 @@
 import { ed25519Verify } from "../crypto/index.ts";
+import type { P2pProposal, WalMessage } from "../proto/index.ts";
 import {
   blockHash,
   commitHash,
@@ -15,21 +16,10 @@ import { BlockIdFlag, VoteType } from "./types.ts";
 import { findValidator, proposerFor, type ShellValidator, totalPower } from "./validatorSet.ts";
 
 /** A proposal together with the block it proposes, as gossiped and as written to the WAL. */
-export interface ProposalWithBlock {
-  readonly proposal: Proposal;
-  readonly block: Block;
-}
+export type ProposalWithBlock = P2pProposal;
 
-/** What the driver writes to the WAL before acting on it. */
-export type WalEntry =
-  | { readonly kind: "proposal"; readonly proposal: ProposalWithBlock }
-  | { readonly kind: "vote"; readonly vote: Vote }
-  | {
-      readonly kind: "timeout";
-      readonly timeout: TimeoutKind;
-      readonly height: number;
-      readonly round: number;
-    };
+/** What the driver writes to the WAL before acting on it (end-of-height markers are the WAL's own). */
+export type WalEntry = Exclude<WalMessage, { readonly kind: "endHeight" }>;
 
 /** Gossip verdicts, as libp2p's topic validators take them. */
 export type Verdict = "accept" | "ignore" | "reject";
