@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     for (let h = 5; h <= BLOCKS + 5; h++) {
       const r = await net.rpc<BlockRes>(vals[0]!, "block", { height: String(h) });
       times.push(
-        BigInt(Date.parse(r.block.header.time.slice(0, 23) + "Z")) * 1_000_000n +
+        BigInt(Date.parse(`${r.block.header.time.slice(0, 23)}Z`)) * 1_000_000n +
           BigInt(r.block.header.time.slice(23, 29).padEnd(6, "0")),
       );
     }
