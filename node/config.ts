@@ -12,6 +12,7 @@ import {
   type LogLevel,
   type NodeConfig,
   type NodeMode,
+  type ProxyApp,
 } from "./options.ts";
 
 /** Error code of every config.toml / app.toml problem; the message names the file and the key. */
@@ -170,6 +171,12 @@ export function parseConfigToml(text: string, file = "config.toml"): NodeConfig 
     (v) => v === "validator" || v === "full",
     'must be "validator" or "full"',
   ) as NodeMode;
+  const proxyApp = top.str(
+    "proxy_app",
+    def.proxyApp,
+    (v) => v === "icsd" || v === "kvstore",
+    'must be "icsd" or "kvstore"',
+  ) as ProxyApp;
 
   const p2pR = new SectionReader(file, top.table("p2p"), "p2p");
   const p2pLaddr = p2pR.str("laddr", def.p2p.laddr);
@@ -248,6 +255,7 @@ export function parseConfigToml(text: string, file = "config.toml"): NodeConfig 
   return {
     moniker,
     mode,
+    proxyApp,
     p2p: { laddr, persistentPeers, maxMsgBytes },
     rpc: { laddr: rpcLaddr },
     consensus,
@@ -268,6 +276,8 @@ export function renderConfigToml(cfg: NodeConfig): string {
 moniker = ${q(cfg.moniker)}
 # "validator" signs votes with config/priv_validator_key.json; "full" only follows the chain.
 mode = ${q(cfg.mode)}
+# The application: "icsd" (accounts and bank, Cosmos SDK transactions) or "kvstore" (key=value test app).
+proxy_app = ${q(cfg.proxyApp)}
 
 [p2p]
 # libp2p listen address (a multiaddr; "tcp://host:port" is accepted too).

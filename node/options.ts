@@ -6,6 +6,9 @@
 /** What this node does in consensus: a validator signs votes, a full node only follows. */
 export type NodeMode = "validator" | "full";
 
+/** The application a node runs (CometBFT's `proxy_app`): the SDK-style app, or the test key-value app. */
+export type ProxyApp = "icsd" | "kvstore";
+
 /** The `[p2p]` section. */
 export interface P2pConfig {
   /** libp2p listen multiaddr, e.g. `/ip4/127.0.0.1/tcp/26656`. */
@@ -40,6 +43,7 @@ export interface ConsensusConfig {
 export interface NodeConfig {
   readonly moniker: string;
   readonly mode: NodeMode;
+  readonly proxyApp: ProxyApp;
   readonly p2p: P2pConfig;
   readonly rpc: RpcConfig;
   readonly consensus: ConsensusConfig;
@@ -80,6 +84,7 @@ export function defaultNodeConfig(moniker = "icsd"): NodeConfig {
   return {
     moniker,
     mode: "validator",
+    proxyApp: "icsd",
     p2p: { laddr: "/ip4/127.0.0.1/tcp/26656", persistentPeers: [], maxMsgBytes: 1024 * 1024 },
     rpc: { laddr: "tcp://127.0.0.1:26657" },
     consensus: defaultConsensusConfig,

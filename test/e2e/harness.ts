@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadConfig, saveConfig } from "../../node/config.ts";
+import { loadAppConfig, loadConfig, saveAppConfig, saveConfig } from "../../node/config.ts";
 import { addGenesisValidator, genesisValidator, loadGenesis, saveGenesis } from "../../node/genesis.ts";
 import { homePaths } from "../../node/home.ts";
 import { loadNodeKey, loadValidatorKey, nodeIdFromNodeKey } from "../../node/keys.ts";
@@ -48,6 +48,12 @@ export interface TestnetOptions {
   readonly fullNodes?: number;
   readonly chainId?: string;
   readonly timeoutCommitMs?: number;
+  /** The application (default "kvstore", whose `key=value` txs the chain-core tests send). */
+  readonly proxyApp?: "icsd" | "kvstore";
+  /** Genesis `app_state` (default `{}`). */
+  readonly appState?: Record<string, unknown>;
+  /** app.toml `minimum-gas-prices` (default: the init default). */
+  readonly minimumGasPrices?: string;
 }
 
 function running(n: TestNode): boolean {
@@ -87,7 +93,7 @@ export class Testnet {
     // One genesis with every validator, copied to every home.
     const first = homePaths(net.nodes[0]!.home);
     let doc = loadGenesis(first.genesis);
-    doc = { ...doc, validators: [] };
+    doc = { ...doc, validators: [], appState: opts.appState ?? doc.appState };
     for (const n of net.nodes.filter((x) => x.validator)) {
       const key = loadValidatorKey(homePaths(n.home).privValidatorKey);
       doc = addGenesisValidator(doc, genesisValidator(key.keyPair.publicKey, 10n, n.name));
@@ -99,6 +105,7 @@ export class Testnet {
       saveConfig(p.configToml, {
         ...cfg,
         mode: n.validator ? "validator" : "full",
+        proxyApp: opts.proxyApp ?? "kvstore",
         p2p: {
           ...cfg.p2p,
           laddr: `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
@@ -120,6 +127,9 @@ export class Testnet {
         log: { level: "info" },
         debug: { voteLog: true },
       });
+      if (opts.minimumGasPrices !== undefined) {
+        saveAppConfig(p.appToml, { ...loadAppConfig(p.appToml), minimumGasPrices: opts.minimumGasPrices });
+      }
     }
     return net;
   }
