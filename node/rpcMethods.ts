@@ -1,4 +1,4 @@
-import type { KvApp } from "../app/index.ts";
+import type { Application } from "../consensus/index.ts";
 import { sha256 } from "../crypto/index.ts";
 import type { P2p } from "../p2p/index.ts";
 import {
@@ -23,7 +23,7 @@ export interface RpcSources {
   readonly config: NodeConfig;
   readonly genesis: GenesisDoc;
   readonly chain: Chain;
-  readonly app: KvApp;
+  readonly app: Application;
   readonly mempool: Mempool;
   readonly network: NodeNetwork;
   readonly p2p: P2p;

@@ -1,0 +1,244 @@
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import type {
+  AppInfo,
+  Application,
+  CheckTxKind,
+  CommitResponse,
+  FinalizeBlockRequest,
+  FinalizeBlockResponse,
+  InitChainRequest,
+  InitChainResponse,
+  PrepareProposalRequest,
+  ProcessProposalRequest,
+  QueryRequest,
+  QueryResponse,
+  TxResult,
+  WriteBatch,
+} from "../consensus/index.ts";
+import type { Logger } from "../utils/index.ts";
+import { type ExecMode, SigCache } from "./ante.ts";
+import { type DecCoin, parseDecCoins } from "./coins.ts";
+import { errInvalidRequest, errUnknownRequest, SdkError, toSdkError } from "./errors.ts";
+import { infiniteGasMeter } from "./gas.ts";
+import { parseSdkGenesis } from "./genesis.ts";
+import { AuthKeeper, FEE_COLLECTOR, moduleAddress } from "./modules/auth.ts";
+import { BankKeeper } from "./modules/bank.ts";
+import { queryHandler } from "./queries.ts";
+import { type RunTxEnv, runTx } from "./runTx.ts";
+import type { StateTree } from "./stateTree.ts";
+import { type AppStore, CacheStore, GasStore } from "./store.ts";
+
+export interface SdkAppOptions {
+  readonly chainId: string;
+  readonly bech32Prefix: string;
+  /** app.toml minimum-gas-prices, e.g. "0.0025stake" ("" accepts any fee). */
+  readonly minimumGasPrices: string;
+}
+
+/** The working set of the tree: what DeliverTx writes to. */
+function workingStore(tree: StateTree): AppStore {
+  return {
+    get: (k) => tree.get(k),
+    set: (k, v) => tree.set(k, v),
+    delete: (k) => tree.delete(k),
+    iterate: (r) => tree.iterate(r),
+  };
+}
+
+/**
+ * A read-only view of a committed version (`latest` follows the tree's last commit). Before the first
+ * commit `latest` is the genesis state in the working set, as the SDK's check state after InitChain.
+ */
+function committedStore(tree: StateTree, version: number | "latest"): AppStore {
+  const at = () => (version === "latest" ? tree.version : version);
+  const genesis = () => version === "latest" && tree.version === 0;
+  return {
+    get: (k) => (genesis() ? tree.get(k) : tree.getAt(k, at())),
+    set: () => {
+      throw new Error("committed state is read-only");
+    },
+    delete: () => {
+      throw new Error("committed state is read-only");
+    },
+    iterate: (r) => (genesis() ? tree.iterate(r) : tree.iterateAt(r, at())),
+  };
+}
+
+/**
+ * The Cosmos-SDK-style application: auth and bank over the authenticated state tree. CheckTx runs on a
+ * check state branched from the last commit (so a sender's consecutive sequences are accepted),
+ * FinalizeBlock on the tree's working set, queries on committed versions.
+ */
+export class SdkApp implements Application {
+  private readonly tree: StateTree;
+  private readonly opts: SdkAppOptions;
+  private readonly log: Logger;
+  private readonly auth: AuthKeeper;
+  private readonly bank: BankKeeper;
+  private readonly feeCollector = moduleAddress(FEE_COLLECTOR);
+  private readonly minGasPrices: readonly DecCoin[];
+  private readonly sigCache = new SigCache();
+  private checkState: CacheStore;
+
+  constructor(tree: StateTree, opts: SdkAppOptions, modules: { logger: Logger }) {
+    this.tree = tree;
+    this.opts = opts;
+    this.log = modules.logger;
+    this.auth = new AuthKeeper(opts.bech32Prefix);
+    this.bank = new BankKeeper(this.auth, [this.feeCollector]);
+    this.minGasPrices = parseDecCoins(opts.minimumGasPrices);
+    this.checkState = new CacheStore(committedStore(tree, "latest"));
+  }
+
+  private env(mode: ExecMode, height: number): RunTxEnv {
+    return {
+      mode,
+      height,
+      chainId: this.opts.chainId,
+      auth: this.auth,
+      bank: this.bank,
+      feeCollector: this.feeCollector,
+      minGasPrices: this.minGasPrices,
+      sigCache: this.sigCache,
+    };
+  }
+
+  async info(): Promise<AppInfo> {
+    return { lastBlockHeight: this.tree.version, lastBlockAppHash: this.tree.hash, version: "icsd/0.1.0" };
+  }
+
+  async initChain(req: InitChainRequest): Promise<InitChainResponse> {
+    const g = parseSdkGenesis(req.appState);
+    const store = new GasStore(workingStore(this.tree), infiniteGasMeter());
+    this.auth.setParams(store, g.authParams);
+    let next = 0n;
+    for (const a of g.accounts) {
+      this.auth.setAccount(store, { address: a.address, accountNumber: a.accountNumber, sequence: 0n });
+      if (a.accountNumber >= next) next = a.accountNumber + 1n;
+    }
+    // Account numbers continue after the highest declared one.
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(next);
+    store.set(new TextEncoder().encode("auth/next_account_number"), counter);
+    for (const b of g.balances) {
+      if (!(await this.auth.hasAccount(store, b.address))) await this.auth.newAccount(store, b.address);
+      await this.bank.mint(store, b.address, b.coins);
+    }
+    if (!(await this.auth.hasAccount(store, this.feeCollector))) {
+      const n = await this.auth.nextAccountNumber(store);
+      this.auth.setAccount(store, {
+        address: this.feeCollector,
+        accountNumber: n,
+        sequence: 0n,
+        module: { name: FEE_COLLECTOR, permissions: [] },
+      });
+    }
+    return { validators: [], appHash: await this.tree.workingHash() };
+  }
+
+  /** Resets the check state to the last commit (before the mempool rechecks its transactions). */
+  beginRecheck(): void {
+    this.checkState = new CacheStore(committedStore(this.tree, "latest"));
+  }
+
+  async checkTx(tx: Uint8Array, kind: CheckTxKind): Promise<TxResult> {
+    const mode: ExecMode = kind === "recheck" ? "recheck" : "check";
+    const out = await runTx(this.env(mode, this.tree.version + 1), this.checkState, tx);
+    if (out.result.code !== 0) {
+      this.log.debug({ code: out.result.code, log: out.result.log, kind }, "checkTx rejected");
+    }
+    return out.result;
+  }
+
+  async prepareProposal(req: PrepareProposalRequest): Promise<readonly Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    let size = 0;
+    for (const tx of req.txs) {
+      if (size + tx.length > req.maxTxBytes) break;
+      out.push(tx);
+      size += tx.length;
+    }
+    return out;
+  }
+
+  async processProposal(_req: ProcessProposalRequest): Promise<boolean> {
+    // As the SDK's default: a transaction that fails is still a valid part of a block (it gets a code).
+    return true;
+  }
+
+  async finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResponse> {
+    const env = this.env("deliver", req.block.header.height);
+    const store = workingStore(this.tree);
+    const txResults: TxResult[] = [];
+    for (const tx of req.block.txs) txResults.push((await runTx(env, store, tx)).result);
+    return { events: [], txResults, validatorUpdates: [], appHash: await this.tree.workingHash() };
+  }
+
+  async commit(batch: WriteBatch): Promise<CommitResponse> {
+    await this.tree.commit(batch);
+    this.beginRecheck();
+    return { retainHeight: 0 };
+  }
+
+  async query(req: QueryRequest): Promise<QueryResponse> {
+    const latest = this.tree.version;
+    const height = req.height === 0 ? latest : req.height;
+    try {
+      if (height > latest)
+        throw errInvalidRequest(`cannot query with height in the future; please provide a valid height`);
+      if (height < this.tree.firstVersion)
+        throw errInvalidRequest(`height ${height} is not available (pruned)`);
+      const value =
+        req.path === "/cosmos.tx.v1beta1.Service/Simulate"
+          ? await this.simulate(req.data)
+          : await this.grpcQuery(req.path, req.data, height);
+      return { code: 0, codespace: "", log: "", key: new Uint8Array(), value, height };
+    } catch (e) {
+      const err = toSdkError(e);
+      return {
+        code: err.code,
+        codespace: err.codespace,
+        log: err.message,
+        key: new Uint8Array(),
+        value: new Uint8Array(),
+        height,
+      };
+    }
+  }
+
+  private async grpcQuery(path: string, data: Uint8Array, height: number): Promise<Uint8Array> {
+    const handler = queryHandler(path);
+    if (!handler) throw errUnknownRequest(`unknown query path ${path}`);
+    return handler({ store: committedStore(this.tree, height), auth: this.auth, bank: this.bank }, data);
+  }
+
+  /** The SDK's Simulate: runs the tx on a scratch branch of the last commit, without signature or fee checks. */
+  private async simulate(data: Uint8Array): Promise<Uint8Array> {
+    let req: SimulateRequest;
+    try {
+      req = SimulateRequest.decode(data);
+    } catch (e) {
+      throw errInvalidRequest(`invalid SimulateRequest: ${(e as Error).message}`);
+    }
+    const bytes =
+      req.txBytes.length > 0 ? req.txBytes : req.tx ? Tx.encode(req.tx).finish() : new Uint8Array();
+    if (bytes.length === 0) throw errInvalidRequest("empty txBytes is not allowed");
+    const scratch = new CacheStore(committedStore(this.tree, "latest"));
+    const out = await runTx(this.env("simulate", this.tree.version + 1), scratch, bytes);
+    const r = out.result;
+    if (r.code !== 0) throw new SdkError(r.codespace, r.code, r.log);
+    return SimulateResponse.encode({
+      gasInfo: { gasWanted: r.gasWanted, gasUsed: r.gasUsed },
+      result: {
+        data: new Uint8Array(),
+        log: r.log,
+        events: r.events.map((e) => ({
+          type: e.type,
+          attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index ?? true })),
+        })),
+        msgResponses: [...out.msgResponses],
+      },
+    }).finish();
+  }
+}
