@@ -60,7 +60,7 @@ export async function signTx(from: TestAccount, msgs: EncodeObject[], o: SignOpt
     Number(o.accountNumber ?? from.accountNumber),
   );
   const { signature } = await from.wallet.signDirect(from.address, doc);
-  let sig = new Uint8Array(Buffer.from(signature.signature, "base64"));
+  let sig: Uint8Array = Uint8Array.from(Buffer.from(signature.signature, "base64"));
   if (o.mutateSignature) sig = o.mutateSignature(sig);
   return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [sig] }).finish();
 }
