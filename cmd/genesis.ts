@@ -1,16 +1,23 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import {
+  addGenesisAccount,
   addGenesisValidator,
+  formatCoins,
+  genesisBech32Prefix,
   genesisValidator,
   homePaths,
   loadConfig,
   loadGenesis,
   loadValidatorKey,
+  Prompter,
+  parseAccountAddress,
+  parseCoins,
   saveGenesis,
 } from "../node/index.ts";
 import { fromBase64, IcsdError, toHexUpper } from "../utils/index.ts";
 import { parsePower, withExample, withHome } from "./common.ts";
+import { openKeyring, withKeyringBackend } from "./keys.ts";
 
 const MULTI_VALIDATOR_HELP = `
 Building a multi-validator genesis:
@@ -31,7 +38,39 @@ function addAndSave(home: string, pubKey: Uint8Array, power: bigint, name: strin
   process.stdout.write(`added validator ${toHexUpper(v.address)} (power ${power}) to ${paths.genesis}\n`);
 }
 
-/** `icsd genesis add-validator` and `icsd genesis add-validator-from`. */
+function registerAddAccount(genesis: Command): void {
+  const cmd = genesis
+    .command("add-account")
+    .description(
+      "Fund an account in this home's genesis.json: a BaseAccount with the next account number and a bank balance (merged with an existing one)",
+    )
+    .argument("<address-or-key>", "a bech32 address, or the name of a key in the keyring")
+    .argument("<coins>", "coins, e.g. 1000000stake,5uatom");
+  withKeyringBackend(withHome(cmd));
+  withExample(
+    cmd,
+    "icsd genesis add-account alice 100000000stake",
+    "icsd genesis add-account cosmos19rl4cm2hmr8afy4kldpxz3fka4jguq0auqdal4 1000stake,5uatom --home ./n0",
+  );
+  cmd.action((who: string, coinsText: string, opts: { home: string; keyringBackend?: string }) => {
+    const coins = parseCoins(coinsText);
+    if (coins.length === 0)
+      throw new IcsdError("INVALID_COINS", `no positive coin amount in ${JSON.stringify(coinsText)}`);
+    const paths = homePaths(opts.home);
+    const doc = loadGenesis(paths.genesis);
+    const prefix = genesisBech32Prefix(doc);
+    const keyring = openKeyring(opts, new Prompter(), undefined, prefix);
+    const address = keyring.has(who)
+      ? keyring.show(who).address
+      : who.includes("1")
+        ? parseAccountAddress(who, prefix)
+        : keyring.show(who).address; // no key of that name, and not an address: KEY_NOT_FOUND
+    saveGenesis(paths.genesis, addGenesisAccount(doc, address, coins));
+    process.stdout.write(`added ${formatCoins(coins)} to ${address} in ${paths.genesis}\n`);
+  });
+}
+
+/** `icsd genesis add-validator`, `add-validator-from` and `add-account`. */
 export function registerGenesis(program: Command): void {
   const genesis = program.command("genesis").description("Edit the genesis file of a node home");
   withExample(genesis, "icsd genesis add-validator-from ./n1 --home ./n0");
@@ -86,4 +125,6 @@ export function registerGenesis(program: Command): void {
     const name = existsSync(other.configToml) ? loadConfig(other.configToml).moniker : "";
     addAndSave(opts.home, key.pubKey, parsePower(opts.power), name);
   });
+
+  registerAddAccount(genesis);
 }

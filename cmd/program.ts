@@ -2,9 +2,12 @@ import { Command } from "commander";
 import { registerDevnet } from "./devnet.ts";
 import { registerGenesis } from "./genesis.ts";
 import { registerInit } from "./init.ts";
+import { registerKeys } from "./keys.ts";
+import { registerQuery } from "./query.ts";
 import { registerShow } from "./show.ts";
 import { registerStart } from "./start.ts";
 import { registerStatus } from "./status.ts";
+import { registerTx } from "./tx.ts";
 
 /** The `icsd` command tree (commander), without running it. */
 export function buildProgram(): Command {
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerShow(program);
   registerStatus(program);
   registerDevnet(program);
+  registerKeys(program);
+  registerTx(program);
+  registerQuery(program);
   program.addHelpText(
     "after",
     "\nExample:\n  $ icsd init node0 --chain-id provider-1\n  $ icsd start\n  $ icsd devnet up --validators 4",

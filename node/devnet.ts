@@ -34,6 +34,15 @@ export async function nodeHeight(rpc: string): Promise<number | undefined> {
   }
 }
 
+/** Prints the funded accounts (names and addresses; the mnemonics stay in devnet.json). */
+function printAccounts(f: DevnetFile, out: (l: string) => void): void {
+  if (f.accounts.length === 0) return;
+  const home = f.chains[0]?.nodes[0]?.home;
+  out(`accounts (keys in the test keyring of ${home}):`);
+  const width = Math.max(...f.accounts.map((a) => a.name.length));
+  for (const a of f.accounts) out(`  ${a.name.padEnd(width)}  ${a.address}`);
+}
+
 function runningPids(f: DevnetFile): number[] {
   return f.chains.flatMap((c) => c.nodes.filter((n) => isIcsdProcess(n.pid, n.home)).map((n) => n.pid));
 }
@@ -106,6 +115,7 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
 
   out(`devnet ${chain.chainId} is producing blocks (${chain.nodes.length} validators)`);
   for (const n of chain.nodes) out(`  ${n.name}  rpc ${n.rpc}  pid ${n.pid}  log ${nodeLogPath(n.home)}`);
+  printAccounts(layout.file, out);
   out(`  devnet.json: ${resolve(dir, "devnet.json")}`);
   if (opts.detach) {
     out(`stop it with: icsd devnet down --home ${opts.dir}`);
@@ -174,4 +184,5 @@ export async function devnetStatus(
       out(`  ${n.name}  ${n.rpc}  pid ${n.pid}  ${state}`);
     }
   }
+  printAccounts(f, out);
 }

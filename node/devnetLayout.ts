@@ -3,6 +3,12 @@ import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import { IcsdError, nowNs } from "../utils/index.ts";
 import { loadConfig, parseTcpAddr, saveConfig } from "./config.ts";
+import {
+  createDevnetAccounts,
+  type DevnetAccountRecord,
+  setDevnetMinGasPrices,
+  writeDevnetClientConfig,
+} from "./devnetAccounts.ts";
 import { genesisValidator, loadGenesis, newGenesis, saveGenesis } from "./genesis.ts";
 import { writeFileAtomic } from "./home.ts";
 import { initHome } from "./init.ts";
@@ -25,7 +31,8 @@ export interface DevnetNodeRecord {
 /** The devnet.json file: what runs where, for tools and tests. */
 export interface DevnetFile {
   chains: { chainId: string; mode: "provider"; nodes: DevnetNodeRecord[] }[];
-  accounts: unknown[];
+  /** Funded test accounts; their keys are in node0's test keyring. */
+  accounts: DevnetAccountRecord[];
   relayers: unknown[];
 }
 
@@ -36,6 +43,8 @@ export interface DevnetLayoutOptions {
   readonly validators: number;
   readonly chainId: string;
   readonly timeoutCommitMs: number;
+  /** Funded test accounts to create (default 4: faucet, alice, bob, carol). */
+  readonly accounts?: number;
 }
 
 /** Path of devnet.json in a devnet directory. */
@@ -62,6 +71,8 @@ export function readDevnetFile(dir: string): DevnetFile | undefined {
   ) {
     throw new IcsdError("DEVNET_INVALID", `${path}: expected chains[0] with nodes`);
   }
+  // devnet.json files written before accounts existed have none.
+  if (!Array.isArray(f.accounts)) f.accounts = [];
   return f;
 }
 
@@ -133,9 +144,13 @@ function p2pAddr(n: PlannedNode): string {
   return `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`;
 }
 
-/** Writes each node's ports and its persistent peers (every other node) into its config.toml. */
-function writeNodeConfigs(nodes: PlannedNode[], timeoutCommitMs: number | undefined): void {
+/**
+ * Writes each node's ports and its persistent peers (every other node) into its config.toml, and its
+ * client.toml (chain id, its own RPC address, the test keyring).
+ */
+function writeNodeConfigs(chainId: string, nodes: PlannedNode[], timeoutCommitMs: number | undefined): void {
   for (const n of nodes) {
+    writeDevnetClientConfig(n.home, chainId, n.rpcPort);
     const path = join(n.home, "config", "config.toml");
     let cfg = loadConfig(path);
     cfg = {
@@ -153,7 +168,12 @@ function writeNodeConfigs(nodes: PlannedNode[], timeoutCommitMs: number | undefi
   }
 }
 
-function toFile(chainId: string, nodes: PlannedNode[], pids: number[]): DevnetFile {
+function toFile(
+  chainId: string,
+  nodes: PlannedNode[],
+  pids: number[],
+  accounts: DevnetAccountRecord[],
+): DevnetFile {
   return {
     chains: [
       {
@@ -169,7 +189,7 @@ function toFile(chainId: string, nodes: PlannedNode[], pids: number[]): DevnetFi
         })),
       },
     ],
-    accounts: [],
+    accounts,
     relayers: [],
   };
 }
@@ -184,8 +204,10 @@ export interface DevnetLayout {
 
 /**
  * Creates (or, when DIR/devnet.json exists, resumes) a devnet's homes: N validator homes sharing one
- * genesis (power 10 each), free loopback ports, every node peering with every other. On resume the homes
- * and genesis are kept and ports are re-picked only when a recorded one is busy.
+ * genesis (power 10 each), free loopback ports, every node peering with every other, funded test
+ * accounts (keys in node0's test keyring, mnemonics in devnet.json) and a gas price floor of
+ * 0.0025stake. On resume the homes and genesis are kept and ports are re-picked only when a recorded one
+ * is busy.
  */
 export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLayout> {
   const dir = resolve(opts.dir);
@@ -193,6 +215,13 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
   if (existing) return resumeDevnet(dir, existing);
   if (!Number.isInteger(opts.validators) || opts.validators < 1) {
     throw new IcsdError("INVALID_ARGUMENT", "--validators must be a positive integer");
+  }
+  const accountCount = opts.accounts ?? 4;
+  if (!Number.isInteger(accountCount) || accountCount < 0 || accountCount > 1000) {
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      "the number of devnet accounts must be an integer from 0 to 1000",
+    );
   }
   const genesisTime = nowNs();
   const nodes: PlannedNode[] = [];
@@ -213,10 +242,17 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
     const doc = loadGenesis(join(n.home, "config", "genesis.json"));
     return genesisValidator(doc.validators[0]!.pubKey, 10n, n.name);
   });
-  const genesis = newGenesis({ chainId: opts.chainId, genesisTime, validators });
-  for (const n of nodes) saveGenesis(join(n.home, "config", "genesis.json"), genesis);
-  writeNodeConfigs(nodes, opts.timeoutCommitMs);
-  const file = toFile(opts.chainId, nodes, []);
+  const funded = await createDevnetAccounts(
+    newGenesis({ chainId: opts.chainId, genesisTime, validators }),
+    nodes[0]!.home,
+    accountCount,
+  );
+  for (const n of nodes) {
+    saveGenesis(join(n.home, "config", "genesis.json"), funded.genesis);
+    setDevnetMinGasPrices(n.home);
+  }
+  writeNodeConfigs(opts.chainId, nodes, opts.timeoutCommitMs);
+  const file = toFile(opts.chainId, nodes, [], funded.accounts);
   writeDevnetFile(dir, file);
   return { dir, file, resumed: false };
 }
@@ -249,8 +285,8 @@ async function resumeDevnet(dir: string, existing: DevnetFile): Promise<DevnetLa
     }
   }
   // Ports changed: every node's peer list must follow, so all configs are rewritten.
-  if (changed) writeNodeConfigs(nodes, undefined);
-  const file = toFile(chain.chainId, nodes, []);
+  if (changed) writeNodeConfigs(chain.chainId, nodes, undefined);
+  const file = toFile(chain.chainId, nodes, [], existing.accounts);
   writeDevnetFile(dir, file);
   return { dir, file, resumed: true };
 }

@@ -1,4 +1,17 @@
 export {
+  type ClientConfig,
+  clientConfigPath,
+  defaultClientConfig,
+  isValidBech32Prefix,
+  isValidGasPrice,
+  loadClientConfig,
+  type OutputFormat,
+  parseClientToml,
+  renderClientToml,
+  rpcHttpUrl,
+  writeClientConfig,
+} from "./clientConfig.ts";
+export {
   CONFIG_INVALID,
   formatDuration,
   loadAppConfig,
@@ -14,6 +27,13 @@ export {
   toListenMultiaddr,
 } from "./config.ts";
 export { type DevnetUpOptions, devnetDown, devnetStatus, devnetUp, nodeHeight } from "./devnet.ts";
+export {
+  createDevnetAccounts,
+  DEVNET_DENOM,
+  DEVNET_MIN_GAS_PRICES,
+  type DevnetAccountRecord,
+  devnetAccountName,
+} from "./devnetAccounts.ts";
 export {
   type DevnetFile,
   type DevnetLayout,
@@ -55,8 +75,43 @@ export {
   saveGenesis,
   toGenesis,
 } from "./genesis.ts";
+export {
+  addCoins,
+  addGenesisAccount,
+  type Coin,
+  DEFAULT_BECH32_PREFIX,
+  defaultAuthParams,
+  formatCoins,
+  genesisBech32Prefix,
+  parseAccountAddress,
+  parseCoins,
+  withAuthBankDefaults,
+} from "./genesisAccounts.ts";
 export { defaultHome, ensureHomeDirs, type HomePaths, homePaths, writeFileAtomic } from "./home.ts";
 export { type InitHomeOptions, type InitHomeResult, initHome } from "./init.ts";
+export {
+  assertKeyName,
+  DEFAULT_HD_PATH,
+  generateMnemonic,
+  KEYRING_BACKENDS,
+  type KeyInfo,
+  Keyring,
+  type KeyringBackend,
+  type KeyringOptions,
+  MIN_PASSPHRASE_LENGTH,
+  type NewKey,
+  normalizeMnemonic,
+  type PassphraseSource,
+} from "./keyring.ts";
+export {
+  encodeStoredKey,
+  KEYRING_BAD_PASSPHRASE,
+  KEYRING_INVALID,
+  parseStoredKey,
+  type SealedSecret,
+  type StoredKey,
+} from "./keyringFile.ts";
+export { PASSPHRASE_ENV, Prompter, type PromptStreams, passphraseSource } from "./keyringPrompt.ts";
 export {
   cometNodeId,
   decodeNodeKey,

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { IcsdError, nowNs } from "../utils/index.ts";
+import { clientConfigPath, defaultClientConfig, writeClientConfig } from "./clientConfig.ts";
 import { saveAppConfig, saveConfig } from "./config.ts";
 import { assertChainId, type GenesisDoc, genesisValidator, newGenesis, saveGenesis } from "./genesis.ts";
 import { ensureHomeDirs, type HomePaths, homePaths } from "./home.ts";
@@ -67,6 +68,9 @@ export function initHome(opts: InitHomeOptions): InitHomeResult {
     saveConfig(paths.configToml, opts.configure ? opts.configure(cfg) : cfg);
   }
   if (!existsSync(paths.appToml)) saveAppConfig(paths.appToml, defaultAppConfig);
+  if (!existsSync(clientConfigPath(paths.home))) {
+    writeClientConfig(paths.home, { ...defaultClientConfig, chainId: opts.chainId });
+  }
   const nodeKey = loadOrGenerateNodeKey(paths.nodeKey);
   const validatorKey = loadOrGenerateValidatorKey(paths.privValidatorKey);
   initValidatorState(paths.privValidatorState);

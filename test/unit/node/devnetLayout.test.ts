@@ -7,6 +7,9 @@ import { after, describe, it } from "node:test";
 import {
   freePorts,
   isIcsdProcess,
+  Keyring,
+  loadAppConfig,
+  loadClientConfig,
   loadConfig,
   loadGenesis,
   prepareDevnet,
@@ -28,7 +31,6 @@ describe("devnet layout", { timeout: 30_000 }, () => {
     assert.equal(layout.resumed, false);
     const raw = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8"));
     assert.deepEqual(Object.keys(raw), ["chains", "accounts", "relayers"]);
-    assert.deepEqual(raw.accounts, []);
     assert.deepEqual(raw.relayers, []);
     assert.equal(raw.chains.length, 1);
     const chain = raw.chains[0];
@@ -67,6 +69,52 @@ describe("devnet layout", { timeout: 30_000 }, () => {
     );
   });
 
+  it("funds four test accounts whose keys are in node0's test keyring", async () => {
+    const f = readDevnetFile(dir)!;
+    const node0 = f.chains[0]!.nodes[0]!.home;
+    assert.deepEqual(
+      f.accounts.map((a) => a.name),
+      ["faucet", "alice", "bob", "carol"],
+    );
+    for (const a of f.accounts) {
+      assert.deepEqual(Object.keys(a), ["name", "address", "mnemonic"]);
+      assert.match(a.address, /^cosmos1[02-9ac-hj-np-z]{38}$/);
+      assert.equal(a.mnemonic.split(" ").length, 24);
+    }
+    assert.equal(new Set(f.accounts.map((a) => a.mnemonic)).size, 4, "fresh mnemonics");
+    const keyring = new Keyring({ home: node0, backend: "test" });
+    assert.deepEqual(
+      keyring.list().map((k) => [k.name, k.address]),
+      f.accounts.map((a) => [a.name, a.address]).sort(),
+    );
+    assert.equal(await keyring.export("alice"), f.accounts[1]!.mnemonic);
+    const app = loadGenesis(join(node0, "config/genesis.json")).appState as {
+      auth: { bech32_prefix: string; accounts: { address: string; account_number: string }[] };
+      bank: { balances: { address: string; coins: unknown }[]; supply: unknown };
+    };
+    assert.equal(app.auth.bech32_prefix, "cosmos");
+    assert.deepEqual(
+      app.auth.accounts.map((a) => [a.address, a.account_number]),
+      f.accounts.map((a, i) => [a.address, String(i)]),
+    );
+    assert.deepEqual(
+      app.bank.balances,
+      f.accounts.map((a, i) => ({
+        address: a.address,
+        coins: [{ denom: "stake", amount: i === 0 ? "1000000000000" : "10000000000" }],
+      })),
+    );
+    assert.deepEqual(app.bank.supply, [{ denom: "stake", amount: "1030000000000" }]);
+    for (const n of f.chains[0]!.nodes) {
+      assert.equal(loadAppConfig(join(n.home, "config/app.toml")).minimumGasPrices, "0.0025stake");
+      const client = loadClientConfig(n.home);
+      assert.equal(client.chainId, "dev-1");
+      assert.equal(client.node, n.rpc.replace("http://", "tcp://"));
+      assert.equal(client.keyringBackend, "test");
+      assert.equal(client.gasPrices, "0.0025stake");
+    }
+  });
+
   it("resumes an existing devnet, keeping free ports and re-picking a busy one", async () => {
     const before = readDevnetFile(dir)!;
     const busyRpc = Number(new URL(before.chains[0]!.nodes[1]!.rpc).port);
@@ -82,6 +130,8 @@ describe("devnet layout", { timeout: 30_000 }, () => {
       assert.notEqual(nodes[1]!.rpc, before.chains[0]!.nodes[1]!.rpc);
       const cfg = loadConfig(join(nodes[1]!.home, "config/config.toml"));
       assert.equal(cfg.rpc.laddr, nodes[1]!.rpc.replace("http://", "tcp://"));
+      assert.equal(loadClientConfig(nodes[1]!.home).node, cfg.rpc.laddr, "client.toml follows the new port");
+      assert.deepEqual(layout.file.accounts, before.accounts, "accounts are kept");
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
     }
