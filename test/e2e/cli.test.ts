@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const MAIN = resolve(import.meta.dirname, "../../cmd/main.ts");
+
+interface DevnetJson {
+  chains: { chainId: string; nodes: { name: string; home: string; rpc: string; pid: number }[] }[];
+  accounts: { name: string; address: string; mnemonic: string }[];
+}
+
+async function icsd(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run(process.execPath, ["--disable-warning=ExperimentalWarning", MAIN, ...args], {
+      timeout: 90_000,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    return { ...r, code: 0 };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; code?: number };
+    return {
+      stdout: err.stdout ?? "",
+      stderr: err.stderr ?? "",
+      code: typeof err.code === "number" ? err.code : 1,
+    };
+  }
+}
+
+describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "icsd-e2e-cli-"));
+  let devnet: DevnetJson;
+  let home: string;
+  let node: string;
+
+  before(async () => {
+    const up = await icsd([
+      "devnet",
+      "up",
+      "--home",
+      dir,
+      "--validators",
+      "2",
+      "--chain-id",
+      "cli-1",
+      "--detach",
+    ]);
+    assert.equal(up.code, 0, up.stderr);
+    devnet = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8")) as DevnetJson;
+    home = devnet.chains[0]!.nodes[0]!.home;
+    node = devnet.chains[0]!.nodes[0]!.rpc;
+  });
+  after(async () => {
+    await icsd(["devnet", "down", "--home", dir]);
+    for (const n of devnet?.chains[0]?.nodes ?? []) {
+      try {
+        if (n.pid > 0) process.kill(n.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("records funded accounts with mnemonics in devnet.json and the keyring", async () => {
+    const names = devnet.accounts.map((a) => a.name);
+    assert.deepEqual(names, ["faucet", "alice", "bob", "carol"]);
+    for (const a of devnet.accounts) {
+      assert.match(a.address, /^cosmos1/);
+      assert.equal(a.mnemonic.split(" ").length, 24);
+    }
+    const list = await icsd([
+      "keys",
+      "list",
+      "--home",
+      home,
+      "--keyring-backend",
+      "test",
+      "--output",
+      "json",
+    ]);
+    assert.equal(list.code, 0, list.stderr);
+    const keys = JSON.parse(list.stdout) as { name: string; address: string }[];
+    assert.deepEqual(keys.map((k) => k.name).sort(), [...names].sort());
+  });
+
+  it("sends with tx bank send --gas auto and reads it back with query", async () => {
+    const alice = devnet.accounts.find((a) => a.name === "alice")!;
+    const before = await icsd([
+      "query",
+      "bank",
+      "balances",
+      alice.address,
+      "--node",
+      node,
+      "--output",
+      "json",
+    ]);
+    assert.equal(before.code, 0, before.stderr);
+    const start = BigInt(
+      (JSON.parse(before.stdout) as { balances: { denom: string; amount: string }[] }).balances.find(
+        (b) => b.denom === "stake",
+      )!.amount,
+    );
+    const sent = await icsd([
+      "tx",
+      "bank",
+      "send",
+      "faucet",
+      alice.address,
+      "1234stake",
+      "--home",
+      home,
+      "--node",
+      node,
+      "--chain-id",
+      "cli-1",
+      "--gas",
+      "auto",
+      "--yes",
+      "--output",
+      "json",
+    ]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const res = JSON.parse(sent.stdout) as {
+      code: number;
+      transactionHash?: string;
+      txhash?: string;
+      height: number;
+    };
+    assert.equal(res.code, 0);
+    const hash = res.transactionHash ?? res.txhash!;
+    const after = await icsd([
+      "query",
+      "bank",
+      "balances",
+      alice.address,
+      "--node",
+      node,
+      "--output",
+      "json",
+    ]);
+    const end = BigInt(
+      (JSON.parse(after.stdout) as { balances: { denom: string; amount: string }[] }).balances.find(
+        (b) => b.denom === "stake",
+      )!.amount,
+    );
+    assert.equal(end - start, 1234n);
+    const tx = await icsd(["query", "tx", hash, "--node", node, "--output", "json"]);
+    assert.equal(tx.code, 0, tx.stderr);
+    assert.match(tx.stdout, new RegExp(hash, "i"));
+    const block = await icsd(["query", "block", "--node", node, "--output", "json"]);
+    assert.equal(block.code, 0, block.stderr);
+  });
+
+  it("refuses bad arguments with a one-line error", async () => {
+    const bad = await icsd([
+      "tx",
+      "bank",
+      "send",
+      "faucet",
+      "cosmos1notanaddress",
+      "5stake",
+      "--home",
+      home,
+      "--node",
+      node,
+      "--chain-id",
+      "cli-1",
+      "--yes",
+    ]);
+    assert.notEqual(bad.code, 0);
+    assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+    const coins = await icsd([
+      "tx",
+      "bank",
+      "send",
+      "faucet",
+      devnet.accounts[1]!.address,
+      "abc",
+      "--home",
+      home,
+      "--node",
+      node,
+      "--yes",
+    ]);
+    assert.notEqual(coins.code, 0);
+    assert.match(coins.stderr, /coin/i);
+  });
+});
