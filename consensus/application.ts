@@ -12,6 +12,8 @@ export interface Application {
   info(): Promise<AppInfo>;
   initChain(req: InitChainRequest): Promise<InitChainResponse>;
   checkTx(tx: Uint8Array, kind: CheckTxKind): Promise<TxResult>;
+  /** Resets the check state to the last committed state, before the mempool rechecks. */
+  beginRecheck?(): void;
   prepareProposal(req: PrepareProposalRequest): Promise<readonly Uint8Array[]>;
   processProposal(req: ProcessProposalRequest): Promise<boolean>;
   finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResponse>;

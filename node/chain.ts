@@ -27,7 +27,7 @@ import {
   resultsHash,
   validatorSetHash,
 } from "../proto/index.ts";
-import type { BlockStore, KvStore } from "../store/index.ts";
+import type { BlockResults, BlockStore, KvStore, TxIndex } from "../store/index.ts";
 import {
   equalBytes,
   errorMessage,
@@ -64,14 +64,14 @@ export interface ChainComponents {
   readonly now: () => bigint;
   /** Called once a block's batch is on disk (the state tree unpins what it staged). */
   readonly onBatchWritten: () => void;
+  /** Indexes each committed block's transactions in the block's own batch (tx_search, tx). */
+  readonly txIndex?: TxIndex;
   readonly onCommitted?: (block: Block, hash: Uint8Array, results: CommittedResults) => void;
   readonly onEvidence?: (ev: DuplicateVoteEvidence) => void;
 }
 
-export interface CommittedResults {
-  readonly txResults: readonly import("../consensus/application.ts").TxResult[];
-  readonly events: readonly import("../consensus/application.ts").Event[];
-}
+/** What finalizeBlock returned for a committed block (stored with it for `block_results`). */
+export type CommittedResults = BlockResults;
 
 const MAX_CLOCK_DRIFT_NS = 10_000_000_000n;
 const MS = 1_000_000n;
@@ -302,6 +302,9 @@ export class Chain implements ConsensusChain {
     if (afterNext.length === 0)
       throw new IcsdError("VALSET_EMPTY", `validator updates at ${height} empty the set`);
     const batch = createWriteBatch();
+    // CometBFT's mempool lock, held until mempool.update below: no checkTx between the app's commit
+    // (which resets its check state) and the recheck of the pending txs.
+    await this.c.mempool.lock();
     await this.c.app.commit(batch);
     const meta: ChainMeta = {
       chainId: this.meta.chainId,
@@ -313,6 +316,14 @@ export class Chain implements ConsensusChain {
       lastResultsHash: resultsHash(res.txResults),
     };
     this.c.blocks.saveBlock(batch, height, hash, encodeBlock(block), encodeCommit(commit));
+    const results: CommittedResults = {
+      txResults: res.txResults,
+      events: res.events,
+      validatorUpdates: res.validatorUpdates,
+      appHash: res.appHash,
+    };
+    this.c.blocks.saveBlockResults(batch, height, results);
+    this.c.txIndex?.indexBlock(batch, height, block.txs, res.txResults);
     if (height === this.meta.initialHeight) {
       this.c.blocks.saveValidatorSet(
         batch,
@@ -343,7 +354,7 @@ export class Chain implements ConsensusChain {
       );
     }
     await this.c.mempool.update(block.txs);
-    this.c.onCommitted?.(block, hash, { txResults: res.txResults, events: res.events });
+    this.c.onCommitted?.(block, hash, results);
     return { height: height + 1, validators: next };
   }
 

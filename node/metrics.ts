@@ -25,6 +25,14 @@ export interface NodeMetrics {
   readonly walCorruptionsTotal: Counter;
   /** Blocks applied through block sync. */
   readonly blocksyncBlocksTotal: Counter;
+  /** Transactions in the mempool. */
+  readonly mempoolSize: Gauge;
+  /** Bytes of transactions in the mempool. */
+  readonly mempoolSizeBytes: Gauge;
+  /** Transactions refused by checkTx or dropped on recheck. */
+  readonly mempoolFailedTxsTotal: Counter;
+  /** Transactions rechecked after commits. */
+  readonly mempoolRecheckTimesTotal: Counter;
 }
 
 /**
@@ -80,6 +88,22 @@ export function createNodeMetrics(opts: { prefix?: string; processMetrics?: bool
     blocksyncBlocksTotal: new Counter({
       name: `${p}blocksync_blocks_total`,
       help: "Blocks applied through block sync",
+      registers,
+    }),
+    mempoolSize: new Gauge({ name: `${p}mempool_size`, help: "Transactions in the mempool", registers }),
+    mempoolSizeBytes: new Gauge({
+      name: `${p}mempool_size_bytes`,
+      help: "Bytes of transactions in the mempool",
+      registers,
+    }),
+    mempoolFailedTxsTotal: new Counter({
+      name: `${p}mempool_failed_txs_total`,
+      help: "Transactions refused by checkTx or dropped on recheck",
+      registers,
+    }),
+    mempoolRecheckTimesTotal: new Counter({
+      name: `${p}mempool_recheck_times_total`,
+      help: "Transactions rechecked after commits",
       registers,
     }),
   };

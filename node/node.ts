@@ -1,5 +1,5 @@
 import { appendFileSync } from "node:fs";
-import { KvApp } from "../app/index.ts";
+import { bech32PrefixOf, KvApp, SdkApp } from "../app/index.ts";
 import {
   ConsensusDriver,
   type ConsensusWal,
@@ -20,17 +20,19 @@ import {
   encodeWalMessage,
 } from "../proto/index.ts";
 import { createRpcServer } from "../rpc/index.ts";
-import { BlockStore, LevelKvStore, MerkleTree, Wal } from "../store/index.ts";
+import { BlockStore, LevelKvStore, MerkleTree, TxIndex, Wal } from "../store/index.ts";
 import { createLogger, errorMessage, type Logger, toHex } from "../utils/index.ts";
 import { BlockSync } from "./blockSync.ts";
 import { Chain } from "./chain.ts";
-import { loadConfig, toListenMultiaddr } from "./config.ts";
+import { loadAppConfig, loadConfig, toListenMultiaddr } from "./config.ts";
+import { EventBus } from "./eventBus.ts";
 import { loadGenesis } from "./genesis.ts";
 import { homePaths } from "./home.ts";
 import { loadNodeKey, loadValidatorKey } from "./keys.ts";
 import { defaultMempoolOptions, Mempool } from "./mempool.ts";
 import { createNodeMetrics } from "./metrics.ts";
 import { NodeNetwork } from "./network.ts";
+import { wsEventSource } from "./rpcEvents.ts";
 import { nodeRpcMethods } from "./rpcMethods.ts";
 
 export interface RunningNode {
@@ -77,9 +79,29 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
   };
   try {
     const tree = await MerkleTree.open(db, { initialVersion: genesis.initialHeight });
-    const app = new KvApp(tree);
+    const app =
+      config.proxyApp === "kvstore"
+        ? new KvApp(tree)
+        : new SdkApp(
+            tree,
+            {
+              chainId: genesis.chainId,
+              bech32Prefix: bech32PrefixOf(genesis.appState),
+              minimumGasPrices: loadAppConfig(paths.appToml).minimumGasPrices,
+            },
+            { logger: logger.child({ module: "app" }) },
+          );
     const blocks = new BlockStore(db);
-    const mempool = new Mempool(defaultMempoolOptions, { app, logger: logger.child({ module: "mempool" }) });
+    const mempool = new Mempool(defaultMempoolOptions, {
+      app,
+      logger: logger.child({ module: "mempool" }),
+      metrics: {
+        size: metrics.mempoolSize,
+        sizeBytes: metrics.mempoolSizeBytes,
+        failedTxsTotal: metrics.mempoolFailedTxsTotal,
+        recheckTimesTotal: metrics.mempoolRecheckTimesTotal,
+      },
+    });
     let network: NodeNetwork | undefined;
     // A proposal carries its whole block in one gossip message, so the message limit bounds the block.
     const maxMsgBytes = Math.min(config.p2p.maxMsgBytes, MAX_GOSSIP_BYTES_LIMIT);
@@ -90,9 +112,13 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       genesis.consensusParams.block.maxBytes,
       maxMsgBytes - BLOCK_OVERHEAD_BYTES,
     );
+    // Transaction index and event bus: tx_search/tx, block_results and websocket subscriptions.
+    const txIndex = new TxIndex(db);
+    const eventBus = new EventBus({ logger: logger.child({ module: "events" }) });
     const chain = await Chain.open(genesis, {
       db,
       blocks,
+      txIndex,
       app,
       mempool,
       maxBlockTxBytes,
@@ -100,7 +126,8 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       now: nowNs,
       onBatchWritten: () => tree.onBatchWritten(),
       onEvidence: (ev) => network?.broadcastEvidence(ev),
-      onCommitted: (block) => {
+      onCommitted: (block, hash, results) => {
+        eventBus.publishBlock(block, hash, results);
         metrics.consensusHeight.set(block.header.height);
         metrics.consensusValidators.set(chain.validatorsForNext().length);
         if (lastBlockTime > 0n)
@@ -246,7 +273,11 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       {
         logger: logger.child({ module: "rpc" }),
         metrics: metrics.registry,
+        websocket: { events: wsEventSource(eventBus, chain) },
         methods: nodeRpcMethods({
+          blocks,
+          txIndex,
+          eventBus,
           config,
           genesis,
           chain,

@@ -1,6 +1,7 @@
-import type { Block, Commit, Header } from "../consensus/index.ts";
+import type { Block, Commit, Event, Header, ValidatorUpdate } from "../consensus/index.ts";
 import { sha256 } from "../crypto/index.ts";
 import { blockHash, encodeBlock } from "../proto/index.ts";
+import type { BlockResults, IndexedTx, StoredTxResult } from "../store/index.ts";
 import { formatRfc3339Nano, toBase64, toHexUpper } from "../utils/index.ts";
 
 // CometBFT 0.38 JSON shapes (rpc/core/types): int64 as strings, uint32 as numbers, hashes as uppercase
@@ -60,5 +61,91 @@ export function blockResultJson(block: Block, lastPartsHash: Uint8Array) {
       evidence: { evidence: [] as unknown[] },
       last_commit: commitJson(block.lastCommit, lastPartsHash),
     },
+  };
+}
+
+/** An ABCI event: attributes as plain strings (CometBFT 0.37+), with their index flag. */
+export function eventJson(e: Event) {
+  return {
+    type: e.type,
+    attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index ?? true })),
+  };
+}
+
+/** An ExecTxResult (also the shape of ResponseCheckTx): code a number, gas as strings, data base64. */
+export function txResultJson(r: StoredTxResult) {
+  return {
+    code: r.code,
+    data: toBase64(r.data),
+    log: r.log,
+    info: "",
+    gas_wanted: String(r.gasWanted),
+    gas_used: String(r.gasUsed),
+    events: r.events.map(eventJson),
+    codespace: r.codespace,
+  };
+}
+
+/** The empty ExecTxResult CometBFT sends for a transaction that never ran. */
+export const EMPTY_TX_RESULT_JSON = txResultJson({
+  code: 0,
+  codespace: "",
+  log: "",
+  data: new Uint8Array(),
+  gasWanted: 0n,
+  gasUsed: 0n,
+  events: [],
+});
+
+/** One element of `tx_search`'s txs, and the `tx` result (ResultTx). */
+export function txResponseJson(t: IndexedTx, hash: Uint8Array) {
+  return {
+    hash: toHexUpper(hash),
+    height: String(t.height),
+    index: t.index,
+    tx_result: txResultJson(t.result),
+    tx: toBase64(t.tx),
+  };
+}
+
+/** An abci.ValidatorUpdate as cmtjson writes the proto oneof (CosmJS reads the `Sum` form). */
+export function validatorUpdateJson(u: ValidatorUpdate) {
+  return {
+    pub_key: { Sum: { type: "tendermint.crypto.PublicKey_Ed25519", value: { ed25519: toBase64(u.pubKey) } } },
+    power: String(u.power),
+  };
+}
+
+/** `block_results` for the block at `height`. */
+export function blockResultsJson(height: number, r: BlockResults) {
+  return {
+    height: String(height),
+    txs_results: r.txResults.map(txResultJson),
+    finalize_block_events: r.events.map(eventJson),
+    validator_updates: r.validatorUpdates.map(validatorUpdateJson),
+    consensus_param_updates: null,
+    app_hash: toHexUpper(r.appHash),
+  };
+}
+
+/** abci.ResponseFinalizeBlock as the NewBlock event carries it (proto JSON: app_hash is base64). */
+export function finalizeBlockJson(r: BlockResults) {
+  return {
+    events: r.events.map(eventJson),
+    tx_results: r.txResults.map(txResultJson),
+    validator_updates: r.validatorUpdates.map(validatorUpdateJson),
+    consensus_param_updates: null,
+    app_hash: toBase64(r.appHash),
+  };
+}
+
+/** One `blockchain` entry (BlockMeta); the block is sent whole, so its size is its encoding's. */
+export function blockMetaJson(block: Block, lastPartsHash: Uint8Array) {
+  const bytes = encodeBlock(block);
+  return {
+    block_id: blockIdJson(blockHash(block), sha256(bytes)),
+    block_size: String(bytes.length),
+    header: headerJson(block.header, lastPartsHash),
+    num_txs: String(block.txs.length),
   };
 }

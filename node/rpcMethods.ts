@@ -18,8 +18,9 @@ import type { Mempool } from "./mempool.ts";
 import type { NodeNetwork } from "./network.ts";
 import type { NodeConfig } from "./options.ts";
 import { blockResultJson, commitJson, headerJson, partsHashOf } from "./rpcJson.ts";
+import { type TxRpcSources, txRpcMethods } from "./rpcTxMethods.ts";
 
-export interface RpcSources {
+export interface RpcSources extends Omit<TxRpcSources, "chain" | "mempool" | "network"> {
   readonly config: NodeConfig;
   readonly genesis: GenesisDoc;
   readonly chain: Chain;
@@ -32,7 +33,7 @@ export interface RpcSources {
   readonly catchingUp: () => boolean;
 }
 
-/** The CometBFT RPC methods the chain core serves (the transactions issue adds the rest). */
+/** The CometBFT RPC methods the node serves (node/rpcTxMethods.ts adds tx, tx_search, block_results…). */
 export function nodeRpcMethods(s: RpcSources): RpcMethods {
   const heightParam = (params: Record<string, unknown>): number => {
     const h = paramInt(params, "height", 0);
@@ -58,6 +59,7 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
   };
 
   return {
+    ...txRpcMethods(s),
     health: async () => ({}),
     status: async () => {
       const meta = s.chain.meta;

@@ -23,3 +23,11 @@ export {
   type StatusResult,
   type StatusSource,
 } from "./status.ts";
+export {
+  createWebsocketEndpoint,
+  defaultWebsocketOptions,
+  type WebsocketEndpoint,
+  type WebsocketOptions,
+  type WsEvent,
+  type WsEventSource,
+} from "./websocket.ts";

@@ -5,6 +5,12 @@ import { errorMessage, IcsdError, type Logger } from "../utils/index.ts";
 import { RpcErrorCode } from "./errors.ts";
 import { callMethod, handleJsonRpcBody, type JsonRpcResponse, parseUriParams, rpcError } from "./jsonRpc.ts";
 import { defaultRpcServerOptions, type RpcMethods, type RpcServerOptions } from "./options.ts";
+import {
+  createWebsocketEndpoint,
+  type WebsocketEndpoint,
+  type WebsocketOptions,
+  type WsEventSource,
+} from "./websocket.ts";
 
 /** What the RPC server needs from the node. */
 export interface RpcServerModules {
@@ -12,6 +18,8 @@ export interface RpcServerModules {
   readonly methods: RpcMethods;
   /** When given, GET /metrics serves it in the Prometheus text format. */
   readonly metrics?: Registry;
+  /** When given, `/websocket` serves JSON-RPC over websocket, with subscriptions to `events`. */
+  readonly websocket?: WebsocketOptions & { readonly events?: WsEventSource };
 }
 
 /** A running (or startable) JSON-RPC server. */
@@ -89,8 +97,9 @@ function sendJson(res: ServerResponse, body: JsonRpcResponse | JsonRpcResponse[]
 /**
  * An HTTP JSON-RPC 2.0 server in the CometBFT 0.38 dialect: POST `/` with a request or a batch, GET
  * `/<method>?name=value` for curl (URI responses carry id -1, as CometBFT), GET `/health`, GET
- * `/metrics` when a registry is given. Every JSON-RPC answer is HTTP 200; bodies over the limit get
- * -32600 and the connection is closed.
+ * `/metrics` when a registry is given, and JSON-RPC over websocket at `/websocket` when asked
+ * (rpc/websocket.ts). Every JSON-RPC answer is HTTP 200; bodies over the limit get -32600 and the
+ * connection is closed.
  */
 export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModules): RpcServer {
   const { host, port } = parseLaddr(opts.laddr);
@@ -100,6 +109,7 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
   const methods: RpcMethods = { health: async () => ({}), ...modules.methods };
   let server: Server | undefined;
   let stopping: Promise<void> | undefined;
+  let ws: WebsocketEndpoint | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -165,6 +175,16 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
         });
       });
       s.keepAliveTimeout = 5000;
+      if (modules.websocket) {
+        const { events, ...wsOpts } = modules.websocket;
+        const endpoint = createWebsocketEndpoint(wsOpts, {
+          logger: logger.child({ module: "websocket" }),
+          methods,
+          events,
+        });
+        ws = endpoint;
+        s.on("upgrade", (req, socket, head) => endpoint.handleUpgrade(req, socket, head));
+      }
       server = s;
       return new Promise((resolve, reject) => {
         const onError = (e: Error) => {
@@ -188,6 +208,8 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
       if (!server) return Promise.resolve();
       if (!stopping) {
         const s = server;
+        ws?.close();
+        ws = undefined;
         stopping = new Promise<void>((resolve) => {
           s.close(() => resolve());
           s.closeAllConnections();

@@ -1,5 +1,6 @@
 import type { WriteBatch } from "../consensus/application.ts";
 import { IcsdError, readUint64Be, uint64Be } from "../utils/index.ts";
+import { type BlockResults, decodeBlockResults, encodeBlockResults } from "./abciResults.ts";
 import type { KvStore } from "./kvStore.ts";
 import { Prefix, prefixedKey } from "./prefixes.ts";
 
@@ -63,6 +64,11 @@ export class BlockStore {
     batch.put(hk(Prefix.blockResultsByHeight, height), bytes);
   }
 
+  /** Stages the finalizeBlock results of the block at `height` (abci.ResponseFinalizeBlock protobuf). */
+  saveBlockResults(batch: WriteBatch, height: number, results: BlockResults): void {
+    this.saveResults(batch, height, encodeBlockResults(results));
+  }
+
   /**
    * Stages the chain meta: the head after this batch (last height, last block hash, last app hash...),
    * encoded by the caller. It goes in the same batch as the block and the state, so it never runs ahead.
@@ -108,6 +114,12 @@ export class BlockStore {
   /** The results of the block at `height`, or undefined. */
   loadResults(height: number): Promise<Uint8Array | undefined> {
     return this.db.get(hk(Prefix.blockResultsByHeight, height));
+  }
+
+  /** The finalizeBlock results of the block at `height`, or undefined (not stored or pruned). */
+  async loadBlockResults(height: number): Promise<BlockResults | undefined> {
+    const bytes = await this.loadResults(height);
+    return bytes === undefined ? undefined : decodeBlockResults(bytes);
   }
 
   /** The chain meta bytes last saved, or undefined before the first block. */

@@ -1,3 +1,12 @@
+export {
+  type BlockResults,
+  decodeBlockResults,
+  decodeIndexedTx,
+  encodeBlockResults,
+  encodeIndexedTx,
+  type IndexedTx,
+  type StoredTxResult,
+} from "./abciResults.ts";
 export { BlockStore } from "./blockStore.ts";
 export type { KeyRange, KvStore } from "./kvStore.ts";
 export { LevelKvStore } from "./levelKvStore.ts";
@@ -15,6 +24,16 @@ export {
 export { type CommitResult, MerkleTree, type MerkleTreeOptions, type ProveResult } from "./merkle/tree.ts";
 export { PrefixedKvStore } from "./prefixedKvStore.ts";
 export { Prefix, type PrefixName, prefixEnd, prefixedKey } from "./prefixes.ts";
+export {
+  type AttributeFilter,
+  type EventMap,
+  TX_HASH_KEY,
+  TX_HEIGHT_KEY,
+  TxIndex,
+  type TxIndexQuery,
+  type TxPointer,
+  txEventMap,
+} from "./txIndex.ts";
 export {
   decodeWalRecords,
   encodeWalRecord,

@@ -34,9 +34,9 @@ export const Prefix = {
   consensusParamsByHeight: 0x17,
 
   // --- indexes ---
-  /** Tx index: tx hash -> (height, index). */
+  /** Tx index: tx hash -> abci.TxResult (height, index, tx bytes, result). */
   txByHash: 0x20,
-  /** Event attribute index for tx search. */
+  /** Event index for tx search: (type.key, value, height u64 BE, index u32 BE), length-prefixed -> hash. */
   txByEvent: 0x21,
 
   // --- evidence, signer, node ---

@@ -51,6 +51,16 @@ describe("4 validator processes", { timeout: 300_000 }, () => {
       data: Buffer.from(`key${k}`).toString("hex"),
     });
     assert.equal(Buffer.from(q.response.value ?? "", "base64").toString(), `value${k}`);
+    // The kv app's `app` event is indexed: every node finds the transaction, and its block's results.
+    type Found = { total_count: string; txs: { height: string; tx: string; tx_result: { code: number } }[] };
+    const found = await net.rpc<Found>(net.nodes[2]!, "tx_search", { query: `app.key='key${k}'` });
+    assert.equal(found.total_count, "1");
+    assert.equal(Buffer.from(found.txs[0]!.tx, "base64").toString(), `key${k}=value${k}`);
+    assert.equal(found.txs[0]!.tx_result.code, 0);
+    const results = await net.rpc<{ txs_results: unknown[] }>(net.nodes[1]!, "block_results", {
+      height: found.txs[0]!.height,
+    });
+    assert.ok(results.txs_results.length >= 1);
     assert.deepEqual(doubleSigns(net.votes()), []);
   });
 });
