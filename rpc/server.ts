@@ -34,6 +34,30 @@ export interface RpcServer {
 
 class BodyTooLarge extends Error {}
 
+const DRAIN_FACTOR = 16;
+
+/** Discards the rest of a request body; false (and the socket is left to close) past `limit` bytes. */
+function drain(req: IncomingMessage, limit: number): Promise<boolean> {
+  if (req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = (ok: boolean) => {
+      req.removeAllListeners("data");
+      resolve(ok);
+    };
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.pause();
+        done(false);
+      }
+    });
+    req.once("end", () => done(true));
+    req.once("error", () => done(false));
+    req.resume();
+  });
+}
+
 function parseLaddr(laddr: string): { host: string; port: number } {
   const m = /^tcp:\/\/([^:/]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(laddr);
   if (!m || Number(m[2]) > 65535) {
@@ -119,6 +143,9 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
         body = await readBody(req, maxBodyBytes);
       } catch (e) {
         if (e instanceof BodyTooLarge) {
+          // Read the rest of the body (up to a bound) before answering, so the client sees the JSON-RPC
+          // error instead of a reset connection; a body far over the limit is cut off.
+          const drained = await drain(req, maxBodyBytes * DRAIN_FACTOR);
           sendJson(
             res,
             rpcError(
@@ -127,9 +154,8 @@ export function createRpcServer(opts: RpcServerOptions, modules: RpcServerModule
               "Invalid Request",
               `request body exceeds ${maxBodyBytes} bytes`,
             ),
-            true,
+            !drained,
           );
-          req.resume();
           return;
         }
         throw e;
