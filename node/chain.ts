@@ -304,45 +304,52 @@ export class Chain implements ConsensusChain {
     const batch = createWriteBatch();
     // CometBFT's mempool lock, held until mempool.update below: no checkTx between the app's commit
     // (which resets its check state) and the recheck of the pending txs.
-    await this.c.mempool.lock();
-    await this.c.app.commit(batch);
-    const meta: ChainMeta = {
-      chainId: this.meta.chainId,
-      initialHeight: this.meta.initialHeight,
-      lastHeight: height,
-      lastBlockHash: hash,
-      lastBlockTime: block.header.time,
-      lastAppHash: res.appHash,
-      lastResultsHash: resultsHash(res.txResults),
-    };
-    this.c.blocks.saveBlock(batch, height, hash, encodeBlock(block), encodeCommit(commit));
     const results: CommittedResults = {
       txResults: res.txResults,
       events: res.events,
       validatorUpdates: res.validatorUpdates,
       appHash: res.appHash,
     };
-    this.c.blocks.saveBlockResults(batch, height, results);
-    this.c.txIndex?.indexBlock(batch, height, block.txs, res.txResults);
-    if (height === this.meta.initialHeight) {
+    await this.c.mempool.lock();
+    let meta: ChainMeta;
+    try {
+      await this.c.app.commit(batch);
+      meta = {
+        chainId: this.meta.chainId,
+        initialHeight: this.meta.initialHeight,
+        lastHeight: height,
+        lastBlockHash: hash,
+        lastBlockTime: block.header.time,
+        lastAppHash: res.appHash,
+        lastResultsHash: resultsHash(res.txResults),
+      };
+      this.c.blocks.saveBlock(batch, height, hash, encodeBlock(block), encodeCommit(commit));
+      this.c.blocks.saveBlockResults(batch, height, results);
+      this.c.txIndex?.indexBlock(batch, height, block.txs, res.txResults);
+      if (height === this.meta.initialHeight) {
+        this.c.blocks.saveValidatorSet(
+          batch,
+          height,
+          encodeValidatorSet({ validators: vals.map(toDomainValidator) }),
+        );
+        this.c.blocks.saveValidatorSet(
+          batch,
+          height + 1,
+          encodeValidatorSet({ validators: next.map(toDomainValidator) }),
+        );
+      }
       this.c.blocks.saveValidatorSet(
         batch,
-        height,
-        encodeValidatorSet({ validators: vals.map(toDomainValidator) }),
+        height + 2,
+        encodeValidatorSet({ validators: afterNext.map(toDomainValidator) }),
       );
-      this.c.blocks.saveValidatorSet(
-        batch,
-        height + 1,
-        encodeValidatorSet({ validators: next.map(toDomainValidator) }),
-      );
+      this.c.blocks.saveMeta(batch, encodeMeta(meta));
+      await this.c.db.batch(batch.ops, { sync: true });
+    } catch (e) {
+      // A failed commit must not leave transactions waiting on the lock forever.
+      this.c.mempool.unlock();
+      throw e;
     }
-    this.c.blocks.saveValidatorSet(
-      batch,
-      height + 2,
-      encodeValidatorSet({ validators: afterNext.map(toDomainValidator) }),
-    );
-    this.c.blocks.saveMeta(batch, encodeMeta(meta));
-    await this.c.db.batch(batch.ops, { sync: true });
     this.c.onBatchWritten();
     this.meta = meta;
     this.lastCommit = commit;
