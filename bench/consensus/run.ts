@@ -5,7 +5,7 @@
  *   (proposal, prevote, precommit) plus the signer's 2 synced writes (prevote and precommit);
  * - block sync speed of a late full node, next to local replay speed of the same blocks;
  * - RSS per idle validator.
- * Usage: npm run bench [-- --blocks 150]
+ * Usage: npm run bench:consensus [-- --blocks 150]
  */
 import {
   closeSync,
