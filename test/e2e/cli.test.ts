@@ -88,24 +88,16 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
     assert.deepEqual(keys.map((k) => k.name).sort(), [...names].sort());
   });
 
+  async function stakeBalance(address: string): Promise<bigint> {
+    const q = await icsd(["query", "bank", "balances", address, "--node", node, "--output", "json"]);
+    assert.equal(q.code, 0, q.stderr);
+    const { balances } = JSON.parse(q.stdout) as { balances: { denom: string; amount: string }[] };
+    return BigInt(balances.find((b) => b.denom === "stake")?.amount ?? "0");
+  }
+
   it("sends with tx bank send --gas auto and reads it back with query", async () => {
     const alice = devnet.accounts.find((a) => a.name === "alice")!;
-    const before = await icsd([
-      "query",
-      "bank",
-      "balances",
-      alice.address,
-      "--node",
-      node,
-      "--output",
-      "json",
-    ]);
-    assert.equal(before.code, 0, before.stderr);
-    const start = BigInt(
-      (JSON.parse(before.stdout) as { balances: { denom: string; amount: string }[] }).balances.find(
-        (b) => b.denom === "stake",
-      )!.amount,
-    );
+    const start = await stakeBalance(alice.address);
     const sent = await icsd([
       "tx",
       "bank",
@@ -134,21 +126,7 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
     };
     assert.equal(res.code, 0);
     const hash = res.transactionHash ?? res.txhash!;
-    const after = await icsd([
-      "query",
-      "bank",
-      "balances",
-      alice.address,
-      "--node",
-      node,
-      "--output",
-      "json",
-    ]);
-    const end = BigInt(
-      (JSON.parse(after.stdout) as { balances: { denom: string; amount: string }[] }).balances.find(
-        (b) => b.denom === "stake",
-      )!.amount,
-    );
+    const end = await stakeBalance(alice.address);
     assert.equal(end - start, 1234n);
     const tx = await icsd(["query", "tx", hash, "--node", node, "--output", "json"]);
     assert.equal(tx.code, 0, tx.stderr);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Bip39, EnglishMnemonic, sha256 } from "@cosmjs/crypto";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
+import { fundedAppState } from "../support/txSigner.ts";
 import { type TestNode, Testnet } from "./harness.ts";
 
 const DENOM = "stake";
@@ -33,23 +34,10 @@ describe("unmodified CosmJS 0.39 against 4 validator processes", { timeout: 420_
       chainId: "e2e-cosmjs",
       proxyApp: "icsd",
       minimumGasPrices: `0.0025${DENOM}`,
-      appState: {
-        auth: {
-          bech32_prefix: "cosmos",
-          accounts: accounts.slice(0, 2).map((a, i) => ({
-            "@type": "/cosmos.auth.v1beta1.BaseAccount",
-            address: a.address,
-            pub_key: null,
-            account_number: String(i),
-            sequence: "0",
-          })),
-        },
-        bank: {
-          balances: accounts
-            .slice(0, 2)
-            .map((a) => ({ address: a.address, coins: [{ denom: DENOM, amount: "1000000000" }] })),
-        },
-      },
+      appState: fundedAppState(
+        accounts.slice(0, 2).map((a) => a.address),
+        1_000_000_000n,
+      ),
     });
     net.startAll();
     rpcNode = net.nodes[1]!;

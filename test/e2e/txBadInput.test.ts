@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { QueryClient, StargateClient, setupAuthExtension, setupBankExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
-import { send, signTx, type TestAccount, testAccount } from "../support/txSigner.ts";
+import { fundedAppState, send, signTx, type TestAccount, testAccount } from "../support/txSigner.ts";
 import { Testnet } from "./harness.ts";
 
 const CHAIN = "e2e-badtx";
@@ -21,22 +21,7 @@ describe("bad transactions against a running node", { timeout: 180_000 }, () => 
       chainId: CHAIN,
       proxyApp: "icsd",
       minimumGasPrices: "0.0025stake",
-      appState: {
-        auth: {
-          accounts: [a, b].map((x, i) => ({
-            "@type": "/cosmos.auth.v1beta1.BaseAccount",
-            address: x.address,
-            account_number: String(i),
-            sequence: "0",
-          })),
-        },
-        bank: {
-          balances: [a, b].map((x) => ({
-            address: x.address,
-            coins: [{ denom: "stake", amount: "1000000" }],
-          })),
-        },
-      },
+      appState: fundedAppState([a.address, b.address], 1_000_000n),
     });
     net.startAll();
     await net.waitForHeight(net.nodes, 2, 60_000);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { QueryClient, setupBankExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
-import { send, signTx, type TestAccount, testAccount } from "../support/txSigner.ts";
+import { fundedAppState, send, signTx, type TestAccount, testAccount } from "../support/txSigner.ts";
 import { sleep, type TestNode, Testnet } from "./harness.ts";
 
 const CHAIN = "e2e-txcrash";
@@ -28,22 +28,10 @@ describe("kill -9 of a validator during a stream of transactions", { timeout: 30
       chainId: CHAIN,
       proxyApp: "icsd",
       minimumGasPrices: "0.0025stake",
-      appState: {
-        auth: {
-          accounts: funded.map((x, i) => ({
-            "@type": "/cosmos.auth.v1beta1.BaseAccount",
-            address: x.address,
-            account_number: String(i),
-            sequence: "0",
-          })),
-        },
-        bank: {
-          balances: funded.map((x) => ({
-            address: x.address,
-            coins: [{ denom: "stake", amount: "100000000" }],
-          })),
-        },
-      },
+      appState: fundedAppState(
+        funded.map((x) => x.address),
+        100_000_000n,
+      ),
     });
     net.startAll();
     await net.waitForHeight(net.nodes, 2, 60_000);

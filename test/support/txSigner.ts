@@ -72,3 +72,25 @@ export function send(from: string, to: string, amount: string, denom = "stake"):
     value: { fromAddress: from, toAddress: to, amount: [{ denom, amount }] },
   };
 }
+
+/** Genesis `app_state` funding each address with `amount` stake, account numbers in order. */
+export function fundedAppState(addresses: readonly string[], amount: bigint): Record<string, unknown> {
+  return {
+    auth: {
+      bech32_prefix: "cosmos",
+      accounts: addresses.map((address, i) => ({
+        "@type": "/cosmos.auth.v1beta1.BaseAccount",
+        address,
+        pub_key: null,
+        account_number: String(i),
+        sequence: "0",
+      })),
+    },
+    bank: {
+      balances: addresses.map((address) => ({
+        address,
+        coins: [{ denom: "stake", amount: String(amount) }],
+      })),
+    },
+  };
+}

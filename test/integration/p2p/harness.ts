@@ -43,7 +43,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `cond` every 25 ms; throws with `what` if it does not hold within `timeoutMs`. */
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
