@@ -162,7 +162,7 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       },
       { logger: p2pLog },
     );
-    network = new NodeNetwork(genesis.chainId, p2p, p2pLog);
+    network = new NodeNetwork(genesis.chainId, p2p, p2pLog, { maxGossipBytes: maxMsgBytes });
     const voteLogPath = config.debug.voteLog ? paths.voteLog : null;
     const driver = new ConsensusDriver(
       {
@@ -240,17 +240,24 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
       return driver.handleVote(vote);
     });
     p2p.onGossip("tx", async (data) => {
+      let txs: Uint8Array[];
       try {
-        const res = await mempool.add(decodeTxMessage(data));
-        return res.code === 0 ? "accept" : "ignore";
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === "PROTO_DECODE") {
-          invalid("malformed_tx");
-          return "reject";
-        }
-        return "ignore";
+        txs = decodeTxMessage(data);
+      } catch {
+        invalid("malformed_tx");
+        return "reject";
       }
+      // Forward the batch when any of it was new and valid here; a rejected tx is not the peer's fault
+      // (it may simply be late: committed, or already in this mempool).
+      let admitted = 0;
+      for (const tx of txs) {
+        try {
+          if ((await mempool.add(tx)).code === 0) admitted++;
+        } catch {
+          // full, cached or too large: nothing to forward for this one
+        }
+      }
+      return admitted > 0 ? "accept" : "ignore";
     });
     p2p.onGossip("evidence", async (data) => {
       let ev: Evidence;

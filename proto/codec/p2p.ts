@@ -85,17 +85,25 @@ export function decodeVoteMessage(bytes: Uint8Array): Vote {
   });
 }
 
-/** Encodes a gossiped transaction. */
-export function encodeTxMessage(tx: Uint8Array): Uint8Array {
-  return pb.TxMessage.encode({ tx }, newWriter()).finish();
+/** Most transactions one gossip message may carry. */
+export const MAX_TXS_PER_MESSAGE = 10_000;
+
+/** Encodes a batch of gossiped transactions. */
+export function encodeTxMessage(txs: readonly Uint8Array[]): Uint8Array {
+  return pb.TxMessage.encode({ txs: [...txs] }, newWriter()).finish();
 }
 
-/** Decodes a gossiped transaction (a view into `bytes`); an empty tx is rejected. */
-export function decodeTxMessage(bytes: Uint8Array): Uint8Array {
+/** Decodes a batch of gossiped transactions (views into `bytes`); an empty batch or tx is rejected. */
+export function decodeTxMessage(bytes: Uint8Array): Uint8Array[] {
   return decodeWith("txMessage", bytes, (b) => {
-    const tx = bytesField("txMessage.tx", pb.TxMessage.decode(b).tx);
-    if (tx.length === 0) fail("txMessage.tx", "empty");
-    return tx;
+    const raw = pb.TxMessage.decode(b).txs ?? [];
+    if (raw.length === 0) fail("txMessage.txs", "empty");
+    if (raw.length > MAX_TXS_PER_MESSAGE) fail("txMessage.txs", `more than ${MAX_TXS_PER_MESSAGE}`);
+    return raw.map((t, i) => {
+      const tx = bytesField(`txMessage.txs[${i}]`, t);
+      if (tx.length === 0) fail(`txMessage.txs[${i}]`, "empty");
+      return tx;
+    });
   });
 }
 

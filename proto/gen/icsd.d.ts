@@ -625,7 +625,7 @@ export namespace icsd {
         class TxMessage {
             constructor(properties?: icsd.p2p.TxMessage.$Properties);
             $unknowns?: Uint8Array[];
-            tx: Uint8Array;
+            txs: Uint8Array[];
             static create(properties: icsd.p2p.TxMessage.$Shape): icsd.p2p.TxMessage & icsd.p2p.TxMessage.$Shape;
             static create(properties?: icsd.p2p.TxMessage.$Properties): icsd.p2p.TxMessage;
             static encode(message: icsd.p2p.TxMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -636,7 +636,7 @@ export namespace icsd {
 
         namespace TxMessage {
             interface $Properties {
-                tx?: (Uint8Array|null);
+                txs?: (Uint8Array[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = icsd.p2p.TxMessage.$Properties;

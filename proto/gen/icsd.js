@@ -4847,7 +4847,7 @@ export const icsd = $root.icsd = (() => {
             /**
              * Properties of a TxMessage.
              * @typedef {Object} icsd.p2p.TxMessage.$Properties
-             * @property {Uint8Array|null} [tx] TxMessage tx
+             * @property {Array.<Uint8Array>|null} [txs] TxMessage txs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4873,6 +4873,7 @@ export const icsd = $root.icsd = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const TxMessage = function (properties) {
+                this.txs = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -4880,12 +4881,12 @@ export const icsd = $root.icsd = (() => {
             };
 
             /**
-             * TxMessage tx.
-             * @member {Uint8Array} tx
+             * TxMessage txs.
+             * @member {Array.<Uint8Array>} txs
              * @memberof icsd.p2p.TxMessage
              * @instance
              */
-            TxMessage.prototype.tx = $util.newBuffer([]);
+            TxMessage.prototype.txs = $util.emptyArray;
 
             /**
              * Creates a new TxMessage instance using the specified properties.
@@ -4919,8 +4920,9 @@ export const icsd = $root.icsd = (() => {
                     _depth = 0;
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (message.tx != null && $Object.hasOwnProperty.call(message, "tx") && message.tx.length)
-                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.tx);
+                if (message.txs != null && message.txs.length)
+                    for (let i = 0; i < message.txs.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.txs[i]);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4958,7 +4960,7 @@ export const icsd = $root.icsd = (() => {
                     _depth = 0;
                 if (_depth > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                let end, message, value;
+                let end, message;
                 if (length === $undefined)
                     end = reader.len;
                 else {
@@ -4981,10 +4983,9 @@ export const icsd = $root.icsd = (() => {
                     case 1: {
                             if (wireType !== 2)
                                 break;
-                            if ((value = reader.bytes()).length)
-                                message.tx = value;
-                            else
-                                delete message.tx;
+                            if (!(message.txs && message.txs.length))
+                                message.txs = [];
+                            message.txs.push(reader.bytes());
                             continue;
                         }
                     }

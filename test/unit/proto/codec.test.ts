@@ -116,7 +116,7 @@ describe("proto codecs: round trips", T, () => {
       decodeProposalMessage,
     );
     roundTrip(sampleVote(), encodeVoteMessage, decodeVoteMessage);
-    roundTrip(fill(10, 7), encodeTxMessage, decodeTxMessage);
+    roundTrip([fill(10, 7), fill(3, 1), fill(250, 9)], encodeTxMessage, decodeTxMessage);
     roundTrip(sampleEvidence(), encodeEvidenceMessage, decodeEvidenceMessage);
   });
 

@@ -246,7 +246,12 @@ describe("proto decoders reject bad fields with PROTO_DECODE naming the field", 
 
   it("p2p and wal messages: required parts and kinds", T, () => {
     rejects(() => decodeVoteMessage(new Uint8Array(0)), "voteMessage.vote: missing");
-    rejects(() => decodeTxMessage(new Uint8Array(0)), "txMessage.tx: empty");
+    rejects(() => decodeTxMessage(new Uint8Array(0)), "txMessage.txs: empty");
+    rejects(
+      () =>
+        decodeTxMessage(icsd.p2p.TxMessage.encode({ txs: [Uint8Array.of(1), new Uint8Array()] }).finish()),
+      "txMessage.txs[1]: empty",
+    );
     rejects(
       () => decodeProposalMessage(icsd.p2p.ProposalMessage.encode({ proposal: {} }).finish()),
       /^proposalMessage\.block: missing|^proposalMessage\.proposal\./,
