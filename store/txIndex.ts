@@ -87,17 +87,19 @@ function valuePrefix(ck: Uint8Array, value: Uint8Array): Uint8Array {
 }
 
 function eventKey(ck: string, value: string, height: number, index: number): Uint8Array | undefined {
-  const c = utf8(ck);
-  if (c.length > 0xffff) return undefined;
-  return prefixedKey(
-    Prefix.txByEvent,
-    u16(c.length),
-    c,
-    u32(utf8(value).length),
-    utf8(value),
-    uint64Be(height),
-    u32(index),
-  );
+  // One allocation per key: this runs for every attribute of every transaction inside the commit.
+  const cLen = Buffer.byteLength(ck, "utf8");
+  if (cLen > 0xffff) return undefined;
+  const vLen = Buffer.byteLength(value, "utf8");
+  const out = Buffer.allocUnsafe(1 + 2 + cLen + 4 + vLen + 8 + 4);
+  let off = out.writeUInt8(Prefix.txByEvent, 0);
+  off = out.writeUInt16BE(cLen, off);
+  off += out.write(ck, off, "utf8");
+  off = out.writeUInt32BE(vLen, off);
+  off += out.write(value, off, "utf8");
+  off = out.writeBigUInt64BE(BigInt(height), off);
+  out.writeUInt32BE(index, off);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 /** Reads (value, height, index) from an event key, given the length of its composite-key prefix. */
