@@ -20,6 +20,9 @@ import type { NodeConfig } from "./options.ts";
 import { blockResultJson, commitJson, headerJson, partsHashOf } from "./rpcJson.ts";
 import { type TxRpcSources, txRpcMethods } from "./rpcTxMethods.ts";
 
+// types/errors: ErrTxInMempoolCache 19, ErrMempoolIsFull 20, ErrTxTooLarge 21.
+const MEMPOOL_ERROR_CODES: Record<string, number> = { TX_IN_CACHE: 19, MEMPOOL_FULL: 20, TX_TOO_LARGE: 21 };
+
 export interface RpcSources extends Omit<TxRpcSources, "chain" | "mempool" | "network"> {
   readonly config: NodeConfig;
   readonly genesis: GenesisDoc;
@@ -152,8 +155,10 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
         if (res.code === 0) s.network.broadcastTx(tx);
         return { code: res.code, data: "", log: res.log, codespace: res.codespace, hash };
       } catch (e) {
+        // The mempool's own refusals, as the SDK's codes for them (CosmJS raises BroadcastTxError).
         const err = e as IcsdError;
-        return { code: 1, data: "", log: err.message, codespace: "mempool", hash };
+        const code = MEMPOOL_ERROR_CODES[err.code] ?? 1;
+        return { code, data: "", log: err.message, codespace: "sdk", hash };
       }
     },
     broadcast_tx_async: async (params) => {

@@ -127,8 +127,13 @@ describe("bad transactions against a running node", { timeout: 180_000 }, () => 
     await net.waitForHeight(net.nodes, h + 2, 30_000);
     assert.deepEqual(await state(), before);
     // The account is untouched: its sequence-0 tx still goes through.
-    const ok = await broadcast(await signTx(a, [send(a.address, b.address, "1")], opts));
+    const okTx = await signTx(a, [send(a.address, b.address, "1")], opts);
+    const ok = await broadcast(okTx);
     assert.equal(ok.code, 0, ok.log);
+    // The same bytes again: the mempool cache refuses them (the SDK's ErrTxInMempoolCache).
+    const again = await broadcast(okTx);
+    assert.equal(again.code, 19, again.log);
+    assert.match(again.log, /tx already exists in cache/);
   });
 
   it("answers malformed JSON-RPC with a JSON-RPC error and an unknown method with -32601", async () => {
