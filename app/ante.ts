@@ -110,6 +110,11 @@ export async function runAnte(ctx: AnteContext, tx: DecodedTx): Promise<AnteOutc
     throw errUnknownAddress(`fee payer address: ${payer} does not exist`);
   if (feeCoins.length > 0) {
     await ctx.bank.send(store, payerBytes, ctx.feeCollector, feeCoins, ctx.events);
+  } else if (simulate) {
+    // CosmJS simulates with an empty fee, but the signed tx will pay one: charge the gas of that
+    // transfer (a zero-amount send on the scratch state) so the estimate covers the real tx.
+    const denom = ctx.minGasPrices[0]?.denom ?? "stake";
+    await ctx.bank.send(store, payerBytes, ctx.feeCollector, [{ denom, amount: 0n }], []);
   }
   ctx.events.push(
     event("tx", [
