@@ -25,7 +25,7 @@ import type { AppStore } from "./store.ts";
 import type { DecodedTx } from "./tx.ts";
 
 /** How a transaction is being run: the SDK's execution modes. */
-export type ExecMode = "check" | "recheck" | "deliver" | "simulate";
+export type ExecMode = "check" | "recheck" | "deliver" | "simulate" | "genesis";
 
 export interface AnteContext {
   readonly mode: ExecMode;
@@ -177,17 +177,19 @@ export async function runAnte(ctx: AnteContext, tx: DecodedTx): Promise<AnteOutc
     if (mode !== SignMode.SIGN_MODE_DIRECT) {
       throw errInvalidRequest(`sign mode ${mode ?? "multi"} is not supported; sign with SIGN_MODE_DIRECT`);
     }
-    const cacheId = `${Buffer.from(tx.hash).toString("hex")}:${i}:${account.accountNumber}`;
+    // As the SDK's SigVerificationDecorator: genesis transactions are signed with account number 0.
+    const accountNumber = ctx.mode === "genesis" ? 0n : account.accountNumber;
+    const cacheId = `${Buffer.from(tx.hash).toString("hex")}:${i}:${accountNumber}`;
     if (ctx.sigCache.has(cacheId)) continue;
     const signBytes = SignDoc.encode({
       bodyBytes: tx.raw.bodyBytes,
       authInfoBytes: tx.raw.authInfoBytes,
       chainId: ctx.chainId,
-      accountNumber: account.accountNumber,
+      accountNumber,
     }).finish();
     if (!account.pubKey || !verifySecp256k1(account.pubKey, signBytes, tx.raw.signatures[i]!)) {
       throw errUnauthorized(
-        `signature verification failed; please verify account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.chainId})`,
+        `signature verification failed; please verify account number (${accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.chainId})`,
       );
     }
     ctx.sigCache.add(cacheId);

@@ -1,4 +1,23 @@
+export { addressBytes, bech32Address } from "./address.ts";
+export * from "./coins.ts";
+export * from "./dec.ts";
+export * from "./errors.ts";
+export { event, withMsgIndex } from "./events.ts";
 export { bech32PrefixOf, parseSdkGenesis, type SdkGenesis } from "./genesis.ts";
 export { KvApp } from "./kvApp.ts";
-export { SdkApp, type SdkAppOptions } from "./sdkApp.ts";
+export type {
+  AppModule,
+  BeginBlockInfo,
+  BlockInfo,
+  ModuleContext,
+  MsgRoute,
+  QueryHandler,
+} from "./module.ts";
+export { msgRoute } from "./module.ts";
+export { AuthKeeper, FEE_COLLECTOR, moduleAddress } from "./modules/auth.ts";
+export { BankKeeper, prefixEnd } from "./modules/bank.ts";
+export { type DecodedMsg, decodeProto, MsgRouter, positiveCoins } from "./msgs.ts";
+export { paginate } from "./pagination.ts";
+export { type BaseKeepers, SdkApp, type SdkAppOptions } from "./sdkApp.ts";
 export type { StateTree } from "./stateTree.ts";
+export { type AppStore, CacheStore, GasStore } from "./store.ts";

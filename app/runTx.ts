@@ -6,9 +6,10 @@ import type { DecCoin } from "./coins.ts";
 import { SdkError, toSdkError } from "./errors.ts";
 import { event, withMsgIndex } from "./events.ts";
 import { GasMeter } from "./gas.ts";
+import type { ModuleContext } from "./module.ts";
 import type { AuthKeeper } from "./modules/auth.ts";
 import type { BankKeeper } from "./modules/bank.ts";
-import { handleMsg } from "./msgs.ts";
+import type { MsgRouter } from "./msgs.ts";
 import { type AppStore, CacheStore, GasStore } from "./store.ts";
 import { type DecodedTx, decodeTx } from "./tx.ts";
 
@@ -17,6 +18,9 @@ export interface RunTxEnv {
   readonly mode: ExecMode;
   readonly chainId: string;
   readonly height: number;
+  /** The block's time (ns); in CheckTx the last block's. */
+  readonly time: bigint;
+  readonly router: MsgRouter;
   readonly auth: AuthKeeper;
   readonly bank: BankKeeper;
   readonly feeCollector: Uint8Array;
@@ -61,13 +65,15 @@ function failure(
 export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): Promise<RunTxOutcome> {
   let tx: DecodedTx;
   try {
-    tx = decodeTx(bytes, env.auth.prefix);
+    tx = decodeTx(bytes, env.router);
   } catch (e) {
     return failure(e, 0n, 0);
   }
   const gasWanted = tx.authInfo.fee!.gasLimit;
   const limit =
-    env.mode === "simulate" ? Number.MAX_SAFE_INTEGER : Number(gasWanted > 2n ** 53n ? 2n ** 53n : gasWanted);
+    env.mode === "simulate" || env.mode === "genesis"
+      ? Number.MAX_SAFE_INTEGER
+      : Number(gasWanted > 2n ** 53n ? 2n ** 53n : gasWanted);
   const gas = new GasMeter(limit);
   const anteBranch = new CacheStore(base);
   const anteEvents: Event[] = [];
@@ -118,7 +124,13 @@ export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): P
         ]),
       ];
       try {
-        responses.push(await handleMsg({ store: msgStore, bank: env.bank, events }, msg));
+        const mctx: ModuleContext = {
+          store: msgStore,
+          events,
+          block: { chainId: env.chainId, height: env.height, time: env.time },
+          runMsg: (any, signer) => env.router.run(mctx, any, signer),
+        };
+        responses.push(await msg.route.handle(mctx, msg.msg));
       } catch (e) {
         const err = toSdkError(e);
         throw new SdkError(

@@ -5,6 +5,7 @@ import type {
   Application,
   CheckTxKind,
   CommitResponse,
+  Event,
   FinalizeBlockRequest,
   FinalizeBlockResponse,
   InitChainRequest,
@@ -14,6 +15,7 @@ import type {
   QueryRequest,
   QueryResponse,
   TxResult,
+  ValidatorUpdate,
   WriteBatch,
 } from "../consensus/index.ts";
 import type { Logger } from "../utils/index.ts";
@@ -22,12 +24,20 @@ import { type DecCoin, parseDecCoins } from "./coins.ts";
 import { errInvalidRequest, errUnknownRequest, SdkError, toSdkError } from "./errors.ts";
 import { infiniteGasMeter } from "./gas.ts";
 import { parseSdkGenesis } from "./genesis.ts";
+import type { AppModule, BlockInfo, ModuleContext, QueryHandler } from "./module.ts";
 import { AuthKeeper, FEE_COLLECTOR, moduleAddress } from "./modules/auth.ts";
 import { BankKeeper } from "./modules/bank.ts";
+import { bankMsgRoutes, MsgRouter } from "./msgs.ts";
 import { queryHandler } from "./queries.ts";
 import { type RunTxEnv, runTx } from "./runTx.ts";
 import type { StateTree } from "./stateTree.ts";
 import { type AppStore, CacheStore, GasStore } from "./store.ts";
+
+/** What a module set is built from: the base keepers every module may use. */
+export interface BaseKeepers {
+  readonly auth: AuthKeeper;
+  readonly bank: BankKeeper;
+}
 
 export interface SdkAppOptions {
   readonly chainId: string;
@@ -80,21 +90,44 @@ export class SdkApp implements Application {
   private readonly minGasPrices: readonly DecCoin[];
   private readonly sigCache = new SigCache();
   private checkState: CacheStore;
+  private readonly modules: readonly AppModule[];
+  private readonly router: MsgRouter;
+  private readonly moduleQueries = new Map<string, QueryHandler>();
+  /** The last finalized block's time (ns): CheckTx and Simulate run "in" the next block at that time. */
+  private lastBlockTime = 0n;
 
-  constructor(tree: StateTree, opts: SdkAppOptions, modules: { logger: Logger }) {
+  constructor(
+    tree: StateTree,
+    opts: SdkAppOptions,
+    modules: { logger: Logger; appModules?: (base: BaseKeepers) => readonly AppModule[] },
+  ) {
     this.tree = tree;
     this.opts = opts;
     this.log = modules.logger;
     this.auth = new AuthKeeper(opts.bech32Prefix);
     this.bank = new BankKeeper(this.auth, [this.feeCollector]);
+    this.bank.registerModule(FEE_COLLECTOR);
+    this.modules = modules.appModules?.({ auth: this.auth, bank: this.bank }) ?? [];
+    this.router = new MsgRouter(opts.bech32Prefix, [
+      ...bankMsgRoutes(this.bank),
+      ...this.modules.flatMap((m) => m.msgs ?? []),
+    ]);
+    for (const m of this.modules) {
+      for (const [path, h] of Object.entries(m.queries ?? {})) {
+        if (this.moduleQueries.has(path) || queryHandler(path)) throw new Error(`duplicate query ${path}`);
+        this.moduleQueries.set(path, h);
+      }
+    }
     this.minGasPrices = parseDecCoins(opts.minimumGasPrices);
     this.checkState = new CacheStore(committedStore(tree, "latest"));
   }
 
-  private env(mode: ExecMode, height: number): RunTxEnv {
+  private env(mode: ExecMode, height: number, time: bigint): RunTxEnv {
     return {
       mode,
       height,
+      time,
+      router: this.router,
       chainId: this.opts.chainId,
       auth: this.auth,
       bank: this.bank,
@@ -134,7 +167,58 @@ export class SdkApp implements Application {
         module: { name: FEE_COLLECTOR, permissions: [] },
       });
     }
-    return { validators: [], appHash: await this.tree.workingHash() };
+    const ctx = this.blockContext(store, { chainId: req.chainId, height: 0, time: req.time }, []);
+    const root = (req.appState ?? {}) as Record<string, unknown>;
+    for (const m of this.modules) await m.initGenesis?.(ctx, root[m.name]);
+    await this.deliverGenTxs(root, req.time);
+    const validators: ValidatorUpdate[] = [];
+    for (const m of this.modules) validators.push(...((await m.initChainValidators?.(ctx)) ?? []));
+    this.lastBlockTime = req.time;
+    return { validators, appHash: await this.tree.workingHash() };
+  }
+
+  /**
+   * The genesis transactions (`app_state.genutil.gen_txs`, base64 TxRaw each): delivered at height 0
+   * through the whole ante handler, as the SDK's DeliverGenTxs; any failure aborts genesis.
+   */
+  private async deliverGenTxs(root: Record<string, unknown>, time: bigint): Promise<void> {
+    const genutil = (root.genutil ?? {}) as { gen_txs?: unknown };
+    const txs = genutil.gen_txs ?? [];
+    if (!Array.isArray(txs)) throw new SdkError("genutil", 1, "app_state.genutil.gen_txs must be an array");
+    const env = this.env("genesis", 0, time);
+    const store = workingStore(this.tree);
+    for (let i = 0; i < txs.length; i++) {
+      const raw = txs[i];
+      if (typeof raw !== "string") {
+        throw new SdkError("genutil", 1, `app_state.genutil.gen_txs[${i}] must be a base64 TxRaw string`);
+      }
+      const r = (await runTx(env, store, Buffer.from(raw, "base64"))).result;
+      if (r.code !== 0) {
+        throw new SdkError("genutil", 1, `app_state.genutil.gen_txs[${i}] failed: ${r.log}`);
+      }
+    }
+  }
+
+  /** A module context over `store` for block-level work (no gas limit). */
+  private blockContext(store: AppStore, block: BlockInfo, events: Event[]): ModuleContext {
+    const ctx: ModuleContext = {
+      store,
+      events,
+      block,
+      runMsg: (any, signer) => this.router.run(ctx, any, signer),
+    };
+    return ctx;
+  }
+
+  /**
+   * Runs every module's invariants over the working state (after a finalized block): a description of
+   * each broken one, empty when all hold.
+   */
+  async checkInvariants(): Promise<string[]> {
+    const store = workingStore(this.tree);
+    const broken: string[] = [];
+    for (const m of this.modules) broken.push(...((await m.invariants?.(store)) ?? []));
+    return broken;
   }
 
   /** Resets the check state to the last commit (before the mempool rechecks its transactions). */
@@ -144,7 +228,7 @@ export class SdkApp implements Application {
 
   async checkTx(tx: Uint8Array, kind: CheckTxKind): Promise<TxResult> {
     const mode: ExecMode = kind === "recheck" ? "recheck" : "check";
-    const out = await runTx(this.env(mode, this.tree.version + 1), this.checkState, tx);
+    const out = await runTx(this.env(mode, this.tree.version + 1, this.lastBlockTime), this.checkState, tx);
     if (out.result.code !== 0) {
       this.log.debug({ code: out.result.code, log: out.result.log, kind }, "checkTx rejected");
     }
@@ -168,11 +252,35 @@ export class SdkApp implements Application {
   }
 
   async finalizeBlock(req: FinalizeBlockRequest): Promise<FinalizeBlockResponse> {
-    const env = this.env("deliver", req.block.header.height);
+    const header = req.block.header;
+    const env = this.env("deliver", header.height, header.time);
     const store = workingStore(this.tree);
+    const events: Event[] = [];
+    const ctx = this.blockContext(
+      store,
+      { chainId: this.opts.chainId, height: header.height, time: header.time },
+      events,
+    );
+    const info = {
+      proposer: header.proposerAddress,
+      lastCommit: req.decidedLastCommit,
+      misbehavior: req.misbehavior,
+    };
+    for (const m of this.modules) await m.beginBlock?.(ctx, info);
     const txResults: TxResult[] = [];
     for (const tx of req.block.txs) txResults.push((await runTx(env, store, tx)).result);
-    return { events: [], txResults, validatorUpdates: [], appHash: await this.tree.workingHash() };
+    // Later updates for the same key win, as CometBFT applies a list with one entry per key.
+    const updates = new Map<string, ValidatorUpdate>();
+    for (const m of this.modules) {
+      for (const u of (await m.endBlock?.(ctx)) ?? []) updates.set(Buffer.from(u.pubKey).toString("hex"), u);
+    }
+    this.lastBlockTime = header.time;
+    return {
+      events,
+      txResults,
+      validatorUpdates: [...updates.values()],
+      appHash: await this.tree.workingHash(),
+    };
   }
 
   async commit(batch: WriteBatch): Promise<CommitResponse> {
@@ -208,9 +316,12 @@ export class SdkApp implements Application {
   }
 
   private async grpcQuery(path: string, data: Uint8Array, height: number): Promise<Uint8Array> {
+    const store = committedStore(this.tree, height);
+    const moduleHandler = this.moduleQueries.get(path);
+    if (moduleHandler) return moduleHandler({ store, height }, data);
     const handler = queryHandler(path);
     if (!handler) throw errUnknownRequest(`unknown query path ${path}`);
-    return handler({ store: committedStore(this.tree, height), auth: this.auth, bank: this.bank }, data);
+    return handler({ store, auth: this.auth, bank: this.bank }, data);
   }
 
   /** The SDK's Simulate: runs the tx on a scratch branch of the last commit, without signature or fee checks. */
@@ -225,7 +336,7 @@ export class SdkApp implements Application {
       req.txBytes.length > 0 ? req.txBytes : req.tx ? Tx.encode(req.tx).finish() : new Uint8Array();
     if (bytes.length === 0) throw errInvalidRequest("empty txBytes is not allowed");
     const scratch = new CacheStore(committedStore(this.tree, "latest"));
-    const out = await runTx(this.env("simulate", this.tree.version + 1), scratch, bytes);
+    const out = await runTx(this.env("simulate", this.tree.version + 1, this.lastBlockTime), scratch, bytes);
     const r = out.result;
     if (r.code !== 0) throw new SdkError(r.codespace, r.code, r.log);
     return SimulateResponse.encode({

@@ -2,7 +2,7 @@ import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { sha256 } from "../crypto/index.ts";
 import { errInvalidRequest, errNoSignatures, errTxDecode, errUnauthorized } from "./errors.ts";
-import { type DecodedMsg, decodeMsg } from "./msgs.ts";
+import type { DecodedMsg, MsgRouter } from "./msgs.ts";
 
 /** A decoded transaction; `bodyBytes`/`authInfoBytes` are kept exactly as received, for the SignDoc. */
 export interface DecodedTx {
@@ -31,13 +31,13 @@ function decodeOrThrow<T>(what: string, f: () => T): T {
  * Tx.ValidateBasic): decodable body and auth info, known message types, at least one message,
  * signatures present and one per signer, a gas limit within int64.
  */
-export function decodeTx(bytes: Uint8Array, prefix: string): DecodedTx {
+export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
   if (bytes.length === 0) throw errTxDecode("tx bytes are empty");
   const raw = decodeOrThrow("TxRaw", () => TxRaw.decode(bytes));
   const body = decodeOrThrow("TxBody", () => TxBody.decode(raw.bodyBytes));
   const authInfo = decodeOrThrow("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes));
   if (body.messages.length === 0) throw errInvalidRequest("must contain at least one message");
-  const msgs = body.messages.map((m: Any) => decodeMsg(m, prefix));
+  const msgs = body.messages.map((m: Any) => router.decode(m));
   const signers: string[] = [];
   for (const m of msgs) if (!signers.includes(m.signer)) signers.push(m.signer);
   if (!authInfo.fee) throw errTxDecode("missing fee");

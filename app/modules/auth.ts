@@ -130,6 +130,24 @@ export class AuthKeeper {
     return a;
   }
 
+  /**
+   * The module account `name` (address sha256(name)[:20]), created on first use with the given
+   * permissions (the SDK's GetModuleAccount). A plain account already at that address is converted.
+   */
+  async moduleAccount(store: AppStore, name: string, permissions: readonly string[] = []): Promise<Account> {
+    const address = moduleAddress(name);
+    const existing = await this.getAccount(store, address);
+    if (existing?.module) return existing;
+    const a: Account = {
+      address,
+      accountNumber: existing ? existing.accountNumber : await this.nextAccountNumber(store),
+      sequence: existing?.sequence ?? 0n,
+      module: { name, permissions: [...permissions] },
+    };
+    this.setAccount(store, a);
+    return a;
+  }
+
   async getParams(store: AppStore): Promise<AuthParams> {
     const raw = await store.get(PARAMS_KEY);
     if (!raw) return defaultAuthParams;

@@ -5,7 +5,7 @@ import { type Coin, formatCoins, parseAmount } from "../coins.ts";
 import { errInsufficientFunds, errUnauthorized } from "../errors.ts";
 import { event } from "../events.ts";
 import type { AppStore } from "../store.ts";
-import type { AuthKeeper } from "./auth.ts";
+import { type AuthKeeper, moduleAddress } from "./auth.ts";
 
 const BALANCE_PREFIX = utf8("bal/");
 const SUPPLY_PREFIX = utf8("supply/");
@@ -42,10 +42,111 @@ const decodeAmount = (raw: Uint8Array | undefined): bigint =>
 export class BankKeeper {
   private readonly auth: AuthKeeper;
   private readonly blocked: Set<string>;
+  /** Module name to permissions (`minter`, `burner`, `staking`), as the SDK's maccPerms. */
+  private readonly modulePerms = new Map<string, readonly string[]>();
 
   constructor(auth: AuthKeeper, blockedAddresses: readonly Uint8Array[]) {
     this.auth = auth;
     this.blocked = new Set(blockedAddresses.map((a) => Buffer.from(a).toString("hex")));
+  }
+
+  /**
+   * Declares a module account: its address may not receive user sends, and it may mint or burn only
+   * with the `minter`/`burner` permission. Call before the chain starts (app assembly).
+   */
+  registerModule(name: string, permissions: readonly string[] = []): void {
+    this.modulePerms.set(name, permissions);
+    this.blocked.add(Buffer.from(moduleAddress(name)).toString("hex"));
+  }
+
+  private async moduleAddr(store: AppStore, name: string, perm?: string): Promise<Uint8Array> {
+    const perms = this.modulePerms.get(name);
+    if (!perms) throw new Error(`module account ${name} is not registered`);
+    if (perm && !perms.includes(perm)) {
+      throw errUnauthorized(
+        `module account ${name} does not have permissions to ${perm === "minter" ? "mint" : "burn"} tokens`,
+      );
+    }
+    return (await this.auth.moduleAccount(store, name, perms)).address;
+  }
+
+  /** Mints coins into a module account (the SDK's MintCoins): balance and supply grow. */
+  async mintCoins(store: AppStore, module: string, coins: readonly Coin[], events: Event[]): Promise<void> {
+    const addr = await this.moduleAddr(store, module, "minter");
+    for (const c of coins) {
+      this.setBalance(store, addr, c.denom, (await this.balance(store, addr, c.denom)) + c.amount);
+      store.set(supplyKey(c.denom), utf8(((await this.supplyOf(store, c.denom)) + c.amount).toString()));
+    }
+    const who = bech32Address(addr, this.prefix);
+    events.push(
+      event("coin_received", [
+        ["receiver", who],
+        ["amount", formatCoins(coins)],
+      ]),
+      event("coinbase", [
+        ["minter", who],
+        ["amount", formatCoins(coins)],
+      ]),
+    );
+  }
+
+  /** Burns coins held by a module account (the SDK's BurnCoins): balance and supply shrink. */
+  async burnCoins(store: AppStore, module: string, coins: readonly Coin[], events: Event[]): Promise<void> {
+    const addr = await this.moduleAddr(store, module, "burner");
+    await this.subCoins(store, addr, coins, events);
+    for (const c of coins) {
+      store.set(supplyKey(c.denom), utf8(((await this.supplyOf(store, c.denom)) - c.amount).toString()));
+    }
+    events.push(
+      event("burn", [
+        ["burner", bech32Address(addr, this.prefix)],
+        ["amount", formatCoins(coins)],
+      ]),
+    );
+  }
+
+  async sendFromModuleToAccount(
+    store: AppStore,
+    module: string,
+    to: Uint8Array,
+    coins: readonly Coin[],
+    events: Event[],
+  ): Promise<void> {
+    if (coins.length === 0) return;
+    await this.send(store, await this.moduleAddr(store, module), to, coins, events);
+  }
+
+  async sendFromAccountToModule(
+    store: AppStore,
+    from: Uint8Array,
+    module: string,
+    coins: readonly Coin[],
+    events: Event[],
+  ): Promise<void> {
+    if (coins.length === 0) return;
+    await this.send(store, from, await this.moduleAddr(store, module), coins, events);
+  }
+
+  async sendFromModuleToModule(
+    store: AppStore,
+    from: string,
+    to: string,
+    coins: readonly Coin[],
+    events: Event[],
+  ): Promise<void> {
+    if (coins.length === 0) return;
+    await this.send(
+      store,
+      await this.moduleAddr(store, from),
+      await this.moduleAddr(store, to),
+      coins,
+      events,
+    );
+  }
+
+  /** The address of a registered module account. */
+  moduleAddress(name: string): Uint8Array {
+    return moduleAddress(name);
   }
 
   get prefix(): string {
