@@ -44,6 +44,8 @@ export interface SdkAppOptions {
   readonly bech32Prefix: string;
   /** app.toml minimum-gas-prices, e.g. "0.0025stake" ("" accepts any fee). */
   readonly minimumGasPrices: string;
+  /** Check every module invariant after each block; a broken one halts the chain (the SDK's crisis). */
+  readonly checkInvariants?: boolean;
 }
 
 /** The working set of the tree: what DeliverTx writes to. */
@@ -275,6 +277,13 @@ export class SdkApp implements Application {
       for (const u of (await m.endBlock?.(ctx)) ?? []) updates.set(Buffer.from(u.pubKey).toString("hex"), u);
     }
     this.lastBlockTime = header.time;
+    if (this.opts.checkInvariants) {
+      const broken = await this.checkInvariants();
+      if (broken.length > 0) {
+        this.log.error({ height: header.height, broken }, "invariant broken; halting");
+        throw new Error(`invariant broken at height ${header.height}: ${broken.join("; ")}`);
+      }
+    }
     return {
       events,
       txResults,

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { withExample, withHome } from "./common.ts";
 
 /** What node/node.ts provides (written by the node assembly). */
-type StartNode = (opts: { home: string }) => Promise<{ stop(): Promise<void> }>;
+type StartNode = (opts: { home: string; checkInvariants?: boolean }) => Promise<{ stop(): Promise<void> }>;
 
 /** `icsd start`: runs the node until SIGINT/SIGTERM, then stops it cleanly and exits 0. */
 export function registerStart(program: Command): void {
@@ -10,11 +10,16 @@ export function registerStart(program: Command): void {
     .command("start")
     .description("Run the node in the foreground until interrupted (Ctrl-C or SIGTERM)");
   withHome(cmd);
+  cmd.option(
+    "--check-invariants",
+    "check every module invariant after each block and halt on a broken one (slow; for testing)",
+    false,
+  );
   withExample(cmd, "icsd start --home ~/.icsd");
-  cmd.action(async (opts: { home: string }) => {
+  cmd.action(async (opts: { home: string; checkInvariants: boolean }) => {
     // Loaded on demand so the other commands do not pay for (or depend on) the whole node.
     const { startNode } = (await import("../node/node.ts")) as { startNode: StartNode };
-    const node = await startNode({ home: opts.home });
+    const node = await startNode({ home: opts.home, checkInvariants: opts.checkInvariants });
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) return;

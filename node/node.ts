@@ -9,7 +9,6 @@ import {
   type Vote,
   type WalEntry,
 } from "../consensus/index.ts";
-
 import { createP2p, MAX_GOSSIP_BYTES_LIMIT } from "../p2p/index.ts";
 import {
   decodeEvidenceMessage,
@@ -19,6 +18,7 @@ import {
   decodeWalMessage,
   encodeWalMessage,
 } from "../proto/index.ts";
+import { providerModules } from "../provider/index.ts";
 import { createRpcServer } from "../rpc/index.ts";
 import { BlockStore, LevelKvStore, MerkleTree, TxIndex, Wal } from "../store/index.ts";
 import { createLogger, errorMessage, type Logger, toHex } from "../utils/index.ts";
@@ -53,7 +53,12 @@ function nowNs(): bigint {
  * Assembles and starts a node from its home directory: config, genesis, LevelDB, application, chain,
  * WAL, signer, p2p, consensus, block sync and RPC. `stop()` tears down in reverse order, database last.
  */
-export async function startNode(opts: { home: string; logger?: Logger }): Promise<RunningNode> {
+export async function startNode(opts: {
+  home: string;
+  logger?: Logger;
+  /** Check every module invariant after each block and halt on a broken one (the SDK's crisis). */
+  checkInvariants?: boolean;
+}): Promise<RunningNode> {
   const paths = homePaths(opts.home);
   const config = loadConfig(paths.configToml);
   const genesis = loadGenesis(paths.genesis);
@@ -88,8 +93,9 @@ export async function startNode(opts: { home: string; logger?: Logger }): Promis
               chainId: genesis.chainId,
               bech32Prefix: bech32PrefixOf(genesis.appState),
               minimumGasPrices: loadAppConfig(paths.appToml).minimumGasPrices,
+              checkInvariants: opts.checkInvariants ?? process.env.ICSD_CHECK_INVARIANTS === "1",
             },
-            { logger: logger.child({ module: "app" }) },
+            { logger: logger.child({ module: "app" }), appModules: providerModules },
           );
     const blocks = new BlockStore(db);
     const mempool = new Mempool(defaultMempoolOptions, {

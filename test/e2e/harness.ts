@@ -7,6 +7,7 @@ import { loadAppConfig, loadConfig, saveAppConfig, saveConfig } from "../../node
 import { addGenesisValidator, genesisValidator, loadGenesis, saveGenesis } from "../../node/genesis.ts";
 import { homePaths } from "../../node/home.ts";
 import { loadNodeKey, loadValidatorKey, nodeIdFromNodeKey } from "../../node/keys.ts";
+import { gentx, operatorAccount } from "./stakingGenesis.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MAIN = join(ROOT, "cmd/main.ts");
@@ -54,6 +55,46 @@ export interface TestnetOptions {
   readonly appState?: Record<string, unknown>;
   /** app.toml `minimum-gas-prices` (default: the init default). */
   readonly minimumGasPrices?: string;
+  /**
+   * Validators from staking instead of genesis.json: each validator's operator (operatorAccount(i)) is
+   * funded and self-bonds `selfBond` stake through a gentx; genesis.json's validator list is empty.
+   */
+  readonly staking?: { readonly selfBond: bigint };
+  /** `icsd start --check-invariants` on every node. */
+  readonly checkInvariants?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+/** `appState` plus funded operator accounts and their gentxs. */
+async function withGentxs(
+  appState: Json,
+  chainId: string,
+  validators: readonly { name: string; pubKey: Uint8Array }[],
+  selfBond: bigint,
+): Promise<Json> {
+  const auth = { ...((appState.auth as Json | undefined) ?? {}) };
+  const bank = { ...((appState.bank as Json | undefined) ?? {}) };
+  const accounts = [...((auth.accounts as Json[] | undefined) ?? [])];
+  const balances = [...((bank.balances as Json[] | undefined) ?? [])];
+  const txs: string[] = [];
+  for (let i = 0; i < validators.length; i++) {
+    const op = await operatorAccount(i);
+    accounts.push({
+      "@type": "/cosmos.auth.v1beta1.BaseAccount",
+      address: op.address,
+      account_number: String(accounts.length),
+      sequence: "0",
+    });
+    balances.push({ address: op.address, coins: [{ denom: "stake", amount: String(selfBond * 10n) }] });
+    txs.push(await gentx(chainId, op, validators[i]!.pubKey, validators[i]!.name, selfBond));
+  }
+  return {
+    ...appState,
+    auth: { ...auth, accounts },
+    bank: { ...bank, balances },
+    genutil: { gen_txs: txs },
+  };
 }
 
 function running(n: TestNode): boolean {
@@ -66,6 +107,8 @@ export class Testnet {
   readonly nodes: TestNode[] = [];
   readonly chainId: string;
 
+  checkInvariants = false;
+
   private constructor(dir: string, chainId: string) {
     this.dir = dir;
     this.chainId = chainId;
@@ -74,6 +117,7 @@ export class Testnet {
   static async create(opts: TestnetOptions): Promise<Testnet> {
     const chainId = opts.chainId ?? "e2e-1";
     const net = new Testnet(mkdtempSync(join(tmpdir(), "icsd-e2e-")), chainId);
+    net.checkInvariants = opts.checkInvariants ?? false;
     const total = opts.validators + (opts.fullNodes ?? 0);
     for (let i = 0; i < total; i++) {
       const name = `node${i}`;
@@ -94,9 +138,19 @@ export class Testnet {
     const first = homePaths(net.nodes[0]!.home);
     let doc = loadGenesis(first.genesis);
     doc = { ...doc, validators: [], appState: opts.appState ?? doc.appState };
-    for (const n of net.nodes.filter((x) => x.validator)) {
-      const key = loadValidatorKey(homePaths(n.home).privValidatorKey);
-      doc = addGenesisValidator(doc, genesisValidator(key.keyPair.publicKey, 10n, n.name));
+    const vals = net.nodes
+      .filter((x) => x.validator)
+      .map((n) => ({
+        name: n.name,
+        pubKey: loadValidatorKey(homePaths(n.home).privValidatorKey).keyPair.publicKey,
+      }));
+    if (opts.staking) {
+      doc = {
+        ...doc,
+        appState: await withGentxs(doc.appState as Json, chainId, vals, opts.staking.selfBond),
+      };
+    } else {
+      for (const v of vals) doc = addGenesisValidator(doc, genesisValidator(v.pubKey, 10n, v.name));
     }
     for (const n of net.nodes) {
       const p = homePaths(n.home);
@@ -137,7 +191,8 @@ export class Testnet {
   start(node: TestNode): void {
     if (running(node)) throw new Error(`${node.name} is already running`);
     const fd = openSync(join(node.home, "node.log"), "a");
-    node.proc = spawn(process.execPath, [...NODE_ARGS, MAIN, "start", "--home", node.home], {
+    const extra = this.checkInvariants ? ["--check-invariants"] : [];
+    node.proc = spawn(process.execPath, [...NODE_ARGS, MAIN, "start", "--home", node.home, ...extra], {
       stdio: ["ignore", fd, fd],
     });
     closeSync(fd);

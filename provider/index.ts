@@ -1,0 +1,1 @@
+export { providerModules } from "./app.ts";
