@@ -17,6 +17,7 @@ import {
 } from "../node/index.ts";
 import { fromBase64, IcsdError, toHexUpper } from "../utils/index.ts";
 import { parsePower, withExample, withHome } from "./common.ts";
+import { registerGentx } from "./gentx.ts";
 import { openKeyring, withKeyringBackend } from "./keys.ts";
 
 const MULTI_VALIDATOR_HELP = `
@@ -70,7 +71,7 @@ function registerAddAccount(genesis: Command): void {
   });
 }
 
-/** `icsd genesis add-validator`, `add-validator-from` and `add-account`. */
+/** `icsd genesis add-validator`, `add-validator-from`, `add-account`, `gentx` and `collect-gentxs`. */
 export function registerGenesis(program: Command): void {
   const genesis = program.command("genesis").description("Edit the genesis file of a node home");
   withExample(genesis, "icsd genesis add-validator-from ./n1 --home ./n0");
@@ -127,4 +128,5 @@ export function registerGenesis(program: Command): void {
   });
 
   registerAddAccount(genesis);
+  registerGentx(genesis);
 }

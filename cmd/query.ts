@@ -6,6 +6,10 @@ import { type ClientConfig, loadClientConfig, parseAccountAddress, rpcHttpUrl } 
 import { IcsdError, toBase64, toHexUpper } from "../utils/index.ts";
 import { printJson, withExample, withHome } from "./common.ts";
 import { outputFormat, withOutput } from "./keys.ts";
+import { registerDistributionQuery } from "./queryDistribution.ts";
+import { registerGovQuery } from "./queryGov.ts";
+import { registerSlashingQuery } from "./querySlashing.ts";
+import { registerStakingQuery } from "./queryStaking.ts";
 
 /** The flags of every command that talks to a node. */
 export interface NodeFlags {
@@ -235,11 +239,268 @@ function registerAccount(query: Command): void {
   });
 }
 
-/** `icsd query` (alias `q`): bank balances, tx, block and account, through CosmJS. */
+/** A protobuf message codec as cosmjs-types generates it. */
+export interface ProtoType<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+  fromPartial(object: never): T;
+  toJSON(message: T): unknown;
+}
+
+/** Sends one gRPC-path query (`/cosmos.staking.v1beta1.Query/Validator`) through abci_query. */
+export type AbciQuery = <Req, Res>(
+  path: string,
+  reqType: ProtoType<Req>,
+  req: Req,
+  resType: ProtoType<Res>,
+) => Promise<Res>;
+
+/** Runs `fn` with an abci_query function on the node of `flags`, mapping CosmJS errors; disconnects after. */
+export async function withAbciQuery(
+  flags: NodeFlags,
+  what: string,
+  fn: (query: AbciQuery, cfg: ClientConfig) => Promise<void>,
+): Promise<void> {
+  const cfg = loadClientConfig(flags.home);
+  const url = rpcHttpUrl(flags.node ?? cfg.node);
+  // Loaded on use: heavy, and most icsd commands never need them.
+  const { connectComet } = await import("@cosmjs/tendermint-rpc");
+  const { QueryClient } = await import("@cosmjs/stargate");
+  let comet: Awaited<ReturnType<typeof connectComet>>;
+  try {
+    comet = await connectComet(url);
+  } catch (e) {
+    throw clientError(e, url, "connect");
+  }
+  const qc = new QueryClient(comet);
+  const query: AbciQuery = async (path, reqType, req, resType) =>
+    resType.decode((await qc.queryAbci(path, reqType.encode(req).finish())).value);
+  try {
+    await fn(query, cfg);
+  } catch (e) {
+    throw clientError(e, url, what);
+  } finally {
+    comet.disconnect();
+  }
+}
+
+// Fields whose wire value is a LegacyDec in atomics ("100000000000000000") and are shown as gaiad does
+// ("0.100000000000000000"): plain strings, DecCoin lists, and x/slashing's bytes-encoded decimals.
+const DEC_KEYS = new Set([
+  "rate",
+  "max_rate",
+  "max_change_rate",
+  "delegator_shares",
+  "shares",
+  "shares_dst",
+  "min_commission_rate",
+  "community_tax",
+  "base_proposer_reward",
+  "bonus_proposer_reward",
+  "inflation_rate_change",
+  "inflation_max",
+  "inflation_min",
+  "goal_bonded",
+  "inflation",
+  "annual_provisions",
+]);
+const DEC_COIN_KEYS = new Set(["rewards", "reward", "total", "commission", "pool"]);
+const DEC_BYTES_KEYS = new Set([
+  "min_signed_per_window",
+  "slash_fraction_double_sign",
+  "slash_fraction_downtime",
+]);
+
+function atomicsToDec(s: string): string {
+  if (!/^-?\d+$/.test(s)) return s;
+  const neg = s.startsWith("-");
+  const digits = (neg ? s.slice(1) : s).padStart(19, "0");
+  return `${neg ? "-" : ""}${BigInt(digits.slice(0, -18))}.${digits.slice(-18)}`;
+}
+
+/** Decodes an `Any` of a known type to its proto JSON (`@type` first), or returns undefined. */
+export type AnyDecoder = (typeUrl: string, value: Uint8Array) => Record<string, unknown> | undefined;
+
+function pubKeyAny(typeUrl: string, value: Uint8Array): Record<string, unknown> | undefined {
+  if (typeUrl !== "/cosmos.crypto.ed25519.PubKey" && typeUrl !== "/cosmos.crypto.secp256k1.PubKey") return;
+  // Both PubKey messages are { bytes key = 1; }: a 0x0a tag, a one-byte length, the key.
+  return value[0] === 0x0a && value[1] === value.length - 2
+    ? { "@type": typeUrl, key: toBase64(value.subarray(2)) }
+    : undefined;
+}
+
+/**
+ * The cosmjs-types `toJSON` of a query response in the shape gaiad prints: snake_case keys, durations as
+ * "1814400s", known `Any`s expanded with `@type`, LegacyDec atomics as decimals.
+ */
+export function protoJson(v: unknown, decodeAny: AnyDecoder = pubKeyAny, key = ""): unknown {
+  if (Array.isArray(v)) {
+    if (DEC_COIN_KEYS.has(key) && v.every((c) => typeof c === "object" && c && "denom" in c && "amount" in c))
+      return v.map((c) => ({ denom: c.denom, amount: atomicsToDec(String(c.amount)) }));
+    return v.map((x) => protoJson(x, decodeAny));
+  }
+  if (typeof v === "string") {
+    if (DEC_KEYS.has(key)) return atomicsToDec(v);
+    if (DEC_BYTES_KEYS.has(key)) return atomicsToDec(Buffer.from(v, "base64").toString("utf8"));
+    return v;
+  }
+  if (typeof v !== "object" || v === null) return v;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 2 && typeof o.seconds === "string" && typeof o.nanos === "number") {
+    const ns = o.nanos === 0 ? "" : `.${String(o.nanos).padStart(9, "0").replace(/0+$/, "")}`;
+    return `${o.seconds}${ns}s`;
+  }
+  if (keys.length === 2 && typeof o.typeUrl === "string" && typeof o.value === "string") {
+    const bytes = Buffer.from(o.value, "base64");
+    const decoded = decodeAny(o.typeUrl, bytes) ?? pubKeyAny(o.typeUrl, bytes);
+    if (decoded) return protoJson(decoded, decodeAny);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const snake = k.startsWith("@") ? k : k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    out[snake] = protoJson(o[k], decodeAny, snake);
+  }
+  return out;
+}
+
+function yamlScalar(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v !== "string") return String(v);
+  return v === "" ||
+    /^[\s\-?:,[\]{}#&*!|>'"%@`]|: |\s$|^(true|false|null|~|\d[\d.e+-]*)$/i.test(v) ||
+    v.includes("\n")
+    ? JSON.stringify(v)
+    : v;
+}
+
+/** A YAML rendering of plain JSON data (the SDK CLI's text output). */
+export function toYaml(v: unknown, indent = ""): string {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    return v
+      .map((x) => {
+        const inner = toYaml(x, `${indent}  `);
+        return typeof x === "object" && x !== null && !Array.isArray(x) && Object.keys(x).length > 0
+          ? `${indent}- ${inner.trimStart()}`
+          : `${indent}- ${inner.trim()}`;
+      })
+      .join("\n");
+  }
+  if (typeof v === "object" && v !== null) {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return "{}";
+    return entries
+      .map(([k, x]) => {
+        const isBlock =
+          typeof x === "object" &&
+          x !== null &&
+          (Array.isArray(x) ? x.length > 0 : Object.keys(x).length > 0);
+        return isBlock
+          ? `${indent}${yamlScalar(k)}:\n${toYaml(x, Array.isArray(x) ? indent : `${indent}  `)}`
+          : `${indent}${yamlScalar(k)}: ${toYaml(x)}`;
+      })
+      .join("\n");
+  }
+  return yamlScalar(v);
+}
+
+/** Prints a query response (`resType.toJSON`, see protoJson) as JSON or, with text output, as YAML. */
+export function printProto<T>(
+  flags: NodeFlags,
+  cfg: ClientConfig,
+  resType: ProtoType<T>,
+  res: T,
+  decodeAny?: AnyDecoder,
+): void {
+  const json = protoJson(resType.toJSON(res), decodeAny);
+  if (outputFormat(flags, cfg) === "json") printJson(json);
+  else process.stdout.write(`${toYaml(json)}\n`);
+}
+
+/** Adds `--limit` and `--page-key` (one page of a list query, as gaiad's pagination flags). */
+export function withPagination(cmd: Command): Command {
+  return cmd
+    .option("--limit <n>", "at most this many results", "100")
+    .option("--page-key <base64>", "the next_key of the previous page")
+    .option("--count-total", "also count the total number of results", false);
+}
+
+/** The PageRequest of `--limit`, `--page-key` and `--count-total`. */
+export function pageRequest(opts: { limit: string; pageKey?: string; countTotal: boolean }): {
+  key: Uint8Array;
+  offset: bigint;
+  limit: bigint;
+  countTotal: boolean;
+  reverse: boolean;
+} {
+  if (!/^\d+$/.test(opts.limit) || BigInt(opts.limit) < 1n || BigInt(opts.limit) > 10_000n)
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `--limit must be an integer between 1 and 10000, got ${JSON.stringify(opts.limit)}`,
+    );
+  let key = new Uint8Array();
+  if (opts.pageKey !== undefined) {
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(opts.pageKey))
+      throw new IcsdError(
+        "INVALID_ARGUMENT",
+        "--page-key must be base64 (the next_key of the previous page)",
+      );
+    key = new Uint8Array(Buffer.from(opts.pageKey, "base64"));
+  }
+  return { key, offset: 0n, limit: BigInt(opts.limit), countTotal: opts.countTotal, reverse: false };
+}
+
+/** The options every module query command gets (node, output and pagination flags). */
+export interface QueryFlags extends NodeFlags {
+  readonly limit: string;
+  readonly pageKey?: string;
+  readonly countTotal: boolean;
+}
+
+/**
+ * A module query subcommand of `parent` with the node flags (and pagination flags when `paged`).
+ * `prepare` validates the arguments (before any connection) and returns the query to run on the node.
+ */
+export function queryCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  paged: boolean,
+  prepare: (args: string[], opts: QueryFlags, cfg: ClientConfig) => (query: AbciQuery) => Promise<void>,
+): Command {
+  const cmd = parent.command(name).description(description);
+  withNodeOptions(cmd);
+  if (paged) withPagination(cmd);
+  cmd.action(async (...all: unknown[]) => {
+    const opts = all[all.length - 2] as QueryFlags;
+    const args = (all.slice(0, all.length - 2) as (string | undefined)[]).map((a) => a ?? "");
+    const run = prepare(args, opts, loadClientConfig(opts.home));
+    await withAbciQuery(opts, `query ${parent.name()} ${name}`, (query) => run(query));
+  });
+  return cmd;
+}
+
+/** Parses a proposal id (a positive uint64); INVALID_ARGUMENT otherwise. */
+export function parseProposalId(text: string): bigint {
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) < 1n || BigInt(text) >= 2n ** 64n)
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `proposal-id must be a positive integer, got ${JSON.stringify(text)}`,
+    );
+  return BigInt(text);
+}
+
+/** `icsd query` (alias `q`): bank balances, tx, block and account, and the staking, distribution,
+ * slashing and gov modules, through CosmJS. */
 export function registerQuery(program: Command): void {
   const query = program.command("query").alias("q").description("Query a running node (through CosmJS)");
   withExample(query, "icsd query bank balances cosmos1...", "icsd q tx <hash>", "icsd q block 10");
   registerBank(query);
   registerTxAndBlock(query);
   registerAccount(query);
+  registerStakingQuery(query);
+  registerDistributionQuery(query);
+  registerSlashingQuery(query);
+  registerGovQuery(query);
 }

@@ -1,5 +1,5 @@
 import type { StdFee } from "@cosmjs/amino";
-import type { EncodeObject } from "@cosmjs/proto-signing";
+import { type EncodeObject, type GeneratedType, Registry } from "@cosmjs/proto-signing";
 import type { MsgSendEncodeObject, SigningStargateClient } from "@cosmjs/stargate";
 import { type Command, Option } from "commander";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
@@ -19,6 +19,10 @@ import { IcsdError } from "../utils/index.ts";
 import { printJson, withExample } from "./common.ts";
 import { type KeyringFlags, openKeyring, outputFormat, withKeyringBackend } from "./keys.ts";
 import { clientError, type NodeFlags, txResultJson, txResultText, withNodeOptions } from "./query.ts";
+import { registerDistributionTx } from "./txDistribution.ts";
+import { registerGovTx } from "./txGov.ts";
+import { registerSlashingTx } from "./txSlashing.ts";
+import { registerStakingTx } from "./txStaking.ts";
 
 /** The flags of a transaction command. */
 export interface TxFlags extends NodeFlags, KeyringFlags {
@@ -89,13 +93,15 @@ function oneLine(s: string | undefined): string {
 /**
  * Signs `msgs` with the key `fromKey`, and broadcasts: prints a summary and asks on a TTY unless --yes,
  * refuses without --yes otherwise. "block" (default) waits until the tx is in a committed block;
- * "sync" returns its hash once the node's CheckTx accepted it.
+ * "sync" returns its hash once the node's CheckTx accepted it. `extraTypes` are message types to encode
+ * besides CosmJS's defaultRegistryTypes (e.g. MsgUnjail).
  */
 export async function signAndBroadcast(
   flags: TxFlags,
   cfg: ClientConfig,
   fromKey: string,
   build: (from: string) => { msgs: EncodeObject[]; summary: string[] },
+  extraTypes: readonly (readonly [string, GeneratedType])[] = [],
 ): Promise<void> {
   const prompter = new Prompter();
   if (!flags.yes && !prompter.interactive) {
@@ -111,13 +117,20 @@ export async function signAndBroadcast(
   const { msgs, summary } = build(key.address);
   const signer = await keyring.signer(key.name);
   // Loaded on use: @cosmjs/stargate is heavy and most icsd commands never need it.
-  const { BroadcastTxError, GasPrice, SigningStargateClient, TimeoutError } = await import(
-    "@cosmjs/stargate"
-  );
+  const { BroadcastTxError, defaultRegistryTypes, GasPrice, SigningStargateClient, TimeoutError } =
+    await import("@cosmjs/stargate");
   let client: SigningStargateClient;
   try {
     client = await SigningStargateClient.connectWithSigner(url, signer, {
       ...(plan.gasPrice ? { gasPrice: GasPrice.fromString(plan.gasPrice) } : {}),
+      ...(extraTypes.length > 0
+        ? {
+            registry: new Registry([
+              ...defaultRegistryTypes,
+              ...extraTypes.map(([t, g]): [string, GeneratedType] => [t, g]),
+            ]),
+          }
+        : {}),
       broadcastPollIntervalMs: 1000,
     });
   } catch (e) {
@@ -187,7 +200,7 @@ export async function signAndBroadcast(
 }
 
 /** Adds the flags every transaction command shares. */
-function withTxOptions(cmd: Command): Command {
+export function withTxOptions(cmd: Command): Command {
   withNodeOptions(withKeyringBackend(cmd));
   return cmd
     .option(
@@ -211,6 +224,60 @@ function withTxOptions(cmd: Command): Command {
         .default("block"),
     )
     .option("-y, --yes", "sign and broadcast without asking", false);
+}
+
+/** The flags of a module transaction command: the tx flags plus `--from <key>` (gaiad's convention). */
+export interface FromTxFlags extends TxFlags {
+  readonly from: string;
+}
+
+/**
+ * A module transaction subcommand of `parent` with the shared tx flags and a required `--from`; the
+ * action gets the client config loaded and the fee flags already validated.
+ */
+export function fromTxCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  action: (args: string[], opts: FromTxFlags, cfg: ClientConfig) => Promise<void>,
+): Command {
+  const cmd = parent
+    .command(name)
+    .description(description)
+    .requiredOption("--from <key>", "name or address of the signing key in the keyring");
+  withTxOptions(cmd);
+  cmd.action(async (...all: unknown[]) => {
+    const opts = all[all.length - 2] as FromTxFlags;
+    const args = all.slice(0, all.length - 2) as (string | undefined)[];
+    const cfg = loadClientConfig(opts.home);
+    await action(
+      args.map((a) => a ?? ""),
+      opts,
+      cfg,
+    );
+  });
+  return cmd;
+}
+
+/** Parses one positive coin such as `1000000stake`; INVALID_COINS names `what`. */
+export function parseOneCoin(text: string, what = "amount"): Coin {
+  const coins = parseCoins(text);
+  if (coins.length !== 1)
+    throw new IcsdError(
+      "INVALID_COINS",
+      `${what} must be one positive coin such as 1000000stake, got ${JSON.stringify(text)}`,
+    );
+  return coins[0]!;
+}
+
+/** The canonical form of a validator operator address (`<prefix>valoper1...`); INVALID_ADDRESS otherwise. */
+export function parseValidatorAddress(text: string, accountPrefix: string): string {
+  return parseAccountAddress(text, `${accountPrefix}valoper`);
+}
+
+/** A coin as the protobuf message fields take it. */
+export function wireCoin(c: Coin): { denom: string; amount: string } {
+  return { denom: c.denom, amount: c.amount.toString() };
 }
 
 /** `icsd tx bank send`: signs with a keyring key and broadcasts through CosmJS. */
@@ -255,4 +322,8 @@ export function registerTx(program: Command): void {
       return { msgs: [msg], summary: [`to: ${toAddr}`, `amount: ${formatCoins(amount)}`] };
     });
   });
+  registerStakingTx(tx);
+  registerDistributionTx(tx);
+  registerSlashingTx(tx);
+  registerGovTx(tx);
 }

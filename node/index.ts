@@ -87,6 +87,26 @@ export {
   parseCoins,
   withAuthBankDefaults,
 } from "./genesisAccounts.ts";
+export {
+  buildGentx,
+  type CreateValidatorOptions,
+  collectGentxs,
+  createValidatorMsg,
+  DEFAULT_COMMISSION,
+  type DecodedGentx,
+  decimalFractionAtomics,
+  decodeGentx,
+  ED25519_PUBKEY_TYPE,
+  ed25519PubKeyAny,
+  GENTX_GAS,
+  GENTX_INVALID,
+  type GentxOptions,
+  genesisBalance,
+  gentxFileJson,
+  MSG_CREATE_VALIDATOR_TYPE,
+  readGentxFile,
+  valoperAddress,
+} from "./gentx.ts";
 export { defaultHome, ensureHomeDirs, type HomePaths, homePaths, writeFileAtomic } from "./home.ts";
 export { type InitHomeOptions, type InitHomeResult, initHome } from "./init.ts";
 export {
