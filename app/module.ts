@@ -16,9 +16,10 @@ export interface ModuleContext {
   readonly block: BlockInfo;
   /**
    * Decodes and runs a message on this context's store as if `signer` had signed it (gov executes a
-   * passed proposal's messages with its module address). Throws the message's SdkError.
+   * passed proposal's messages with its module address). Throws the message's SdkError. It runs on the
+   * context it is called on, so `{ ...ctx, store: branch }.runMsg(...)` writes to the branch.
    */
-  readonly runMsg: (msg: Any, signer: string) => Promise<Any>;
+  runMsg(msg: Any, signer: string): Promise<Any>;
 }
 
 /** What a module's BeginBlock learns from consensus about the previous block. */

@@ -128,7 +128,9 @@ export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): P
           store: msgStore,
           events,
           block: { chainId: env.chainId, height: env.height, time: env.time },
-          runMsg: (any, signer) => env.router.run(mctx, any, signer),
+          runMsg(any, signer) {
+            return env.router.run(this, any, signer);
+          },
         };
         responses.push(await msg.route.handle(mctx, msg.msg));
       } catch (e) {

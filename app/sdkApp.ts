@@ -203,13 +203,16 @@ export class SdkApp implements Application {
 
   /** A module context over `store` for block-level work (no gas limit). */
   private blockContext(store: AppStore, block: BlockInfo, events: Event[]): ModuleContext {
-    const ctx: ModuleContext = {
+    const router = this.router;
+    return {
       store,
       events,
       block,
-      runMsg: (any, signer) => this.router.run(ctx, any, signer),
+      // A method, so a context copied onto a branch (`{ ...ctx, store }`) runs messages on that branch.
+      runMsg(any, signer) {
+        return router.run(this, any, signer);
+      },
     };
-    return ctx;
   }
 
   /**

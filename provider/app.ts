@@ -1,9 +1,20 @@
 import type { AppModule, BaseKeepers } from "../app/index.ts";
+import { distributionModule } from "./distribution/index.ts";
+import { govModule } from "./gov/index.ts";
+import { mintModule } from "./mint/index.ts";
+import { slashingModule } from "./slashing/index.ts";
+import { stakingModule } from "./staking/index.ts";
 
 /**
- * The provider chain's modules, in the order their begin and end blocks run (the SDK's order: mint,
- * distribution, slashing, evidence, gov, staking).
+ * The provider chain's modules, in the order their genesis, begin and end blocks run (the SDK's
+ * begin-block order: mint, distribution, slashing with evidence, gov, staking; gov's end block tallies
+ * before staking's applies the validator set). Staking is built first because the others hook into it.
  */
-export function providerModules(_base: BaseKeepers): AppModule[] {
-  return [];
+export function providerModules(base: BaseKeepers): AppModule[] {
+  const staking = stakingModule(base);
+  const mint = mintModule(base, staking.keeper);
+  const distribution = distributionModule(base, staking.keeper);
+  const slashing = slashingModule(base, staking.keeper);
+  const gov = govModule(base, staking.keeper);
+  return [mint.module, distribution.module, slashing.module, gov.module, staking.module];
 }
