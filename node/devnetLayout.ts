@@ -9,6 +9,7 @@ import {
   setDevnetMinGasPrices,
   writeDevnetClientConfig,
 } from "./devnetAccounts.ts";
+import { addDevnetValidators, type DevnetOperatorRecord } from "./devnetStaking.ts";
 import { genesisValidator, loadGenesis, newGenesis, saveGenesis } from "./genesis.ts";
 import { writeFileAtomic } from "./home.ts";
 import { initHome } from "./init.ts";
@@ -26,6 +27,8 @@ export interface DevnetNodeRecord {
   /** PID of the last `icsd start` of this node (0 before the first start). */
   pid: number;
   validator: boolean;
+  /** The validator's operator account ("validator" key in this node's test keyring). */
+  operator?: DevnetOperatorRecord;
 }
 
 /** The devnet.json file: what runs where, for tools and tests. */
@@ -173,6 +176,7 @@ function toFile(
   nodes: PlannedNode[],
   pids: number[],
   accounts: DevnetAccountRecord[],
+  operators: readonly (DevnetOperatorRecord | undefined)[],
 ): DevnetFile {
   return {
     chains: [
@@ -186,6 +190,7 @@ function toFile(
           p2p: p2pAddr(n),
           pid: pids[i] ?? 0,
           validator: true,
+          ...(operators[i] ? { operator: operators[i] } : {}),
         })),
       },
     ],
@@ -204,7 +209,7 @@ export interface DevnetLayout {
 
 /**
  * Creates (or, when DIR/devnet.json exists, resumes) a devnet's homes: N validator homes sharing one
- * genesis (power 10 each), free loopback ports, every node peering with every other, funded test
+ * genesis whose validators are staking validators created by gentxs (see devnetStaking.ts), free loopback ports, every node peering with every other, funded test
  * accounts (keys in node0's test keyring, mnemonics in devnet.json) and a gas price floor of
  * 0.0025stake. On resume the homes and genesis are kept and ports are re-picked only when a recorded one
  * is busy.
@@ -247,12 +252,13 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
     nodes[0]!.home,
     accountCount,
   );
+  const staked = await addDevnetValidators(funded.genesis, nodes);
   for (const n of nodes) {
-    saveGenesis(join(n.home, "config", "genesis.json"), funded.genesis);
+    saveGenesis(join(n.home, "config", "genesis.json"), staked.genesis);
     setDevnetMinGasPrices(n.home);
   }
   writeNodeConfigs(opts.chainId, nodes, opts.timeoutCommitMs);
-  const file = toFile(opts.chainId, nodes, [], funded.accounts);
+  const file = toFile(opts.chainId, nodes, [], funded.accounts, staked.operators);
   writeDevnetFile(dir, file);
   return { dir, file, resumed: false };
 }
@@ -286,7 +292,13 @@ async function resumeDevnet(dir: string, existing: DevnetFile): Promise<DevnetLa
   }
   // Ports changed: every node's peer list must follow, so all configs are rewritten.
   if (changed) writeNodeConfigs(chain.chainId, nodes, undefined);
-  const file = toFile(chain.chainId, nodes, [], existing.accounts);
+  const file = toFile(
+    chain.chainId,
+    nodes,
+    [],
+    existing.accounts,
+    chain.nodes.map((r) => r.operator),
+  );
   writeDevnetFile(dir, file);
   return { dir, file, resumed: true };
 }

@@ -1,5 +1,5 @@
 import type { BatchOp } from "../consensus/application.ts";
-import { compareBytes, IcsdError } from "../utils/index.ts";
+import { IcsdError } from "../utils/index.ts";
 import type { KeyRange, KvStore } from "./kvStore.ts";
 
 /**
@@ -8,25 +8,15 @@ import type { KeyRange, KvStore } from "./kvStore.ts";
  * tools; it holds everything in memory.
  */
 export class MemoryKvStore implements KvStore {
-  private readonly keys: Uint8Array[] = [];
-  private readonly values: Uint8Array[] = [];
+  // Keys as latin1 strings: one char per byte, so string order is byte order. Point reads and writes
+  // are O(1); the sorted key list is rebuilt only when an iteration follows an insert or delete.
+  private readonly map = new Map<string, Uint8Array>();
+  private sorted: string[] | undefined = [];
   private closed = false;
 
   /** Number of entries (for tests). */
   get size(): number {
-    return this.keys.length;
-  }
-
-  /** Index of the first key >= `key`. */
-  private lowerBound(key: Uint8Array): number {
-    let lo = 0;
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareBytes(this.keys[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.map.size;
   }
 
   private check(): void {
@@ -35,9 +25,7 @@ export class MemoryKvStore implements KvStore {
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.check();
-    const i = this.lowerBound(key);
-    const k = this.keys[i];
-    return k !== undefined && compareBytes(k, key) === 0 ? this.values[i]!.slice() : undefined;
+    return this.map.get(id(key))?.slice();
   }
 
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
@@ -66,43 +54,59 @@ export class MemoryKvStore implements KvStore {
   }
 
   private putSync(key: Uint8Array, value: Uint8Array): void {
-    const i = this.lowerBound(key);
-    const k = this.keys[i];
-    if (k !== undefined && compareBytes(k, key) === 0) {
-      this.values[i] = value.slice();
-    } else {
-      this.keys.splice(i, 0, key.slice());
-      this.values.splice(i, 0, value.slice());
-    }
+    const k = id(key);
+    if (!this.map.has(k)) this.sorted = undefined;
+    this.map.set(k, value.slice());
   }
 
   private delSync(key: Uint8Array): void {
-    const i = this.lowerBound(key);
-    const k = this.keys[i];
-    if (k !== undefined && compareBytes(k, key) === 0) {
-      this.keys.splice(i, 1);
-      this.values.splice(i, 1);
-    }
+    if (this.map.delete(id(key))) this.sorted = undefined;
+  }
+
+  private sortedKeys(): string[] {
+    this.sorted ??= [...this.map.keys()].sort();
+    return this.sorted;
   }
 
   async *entries(range: KeyRange): AsyncIterable<[Uint8Array, Uint8Array]> {
     this.check();
-    const start = range.gte ? this.lowerBound(range.gte) : 0;
-    const end = range.lt ? this.lowerBound(range.lt) : this.keys.length;
+    const keys = this.sortedKeys();
+    const start = range.gte ? lowerBound(keys, id(range.gte)) : 0;
+    const end = range.lt ? lowerBound(keys, id(range.lt)) : keys.length;
     if (end <= start) return;
     // Snapshot at the start of iteration, as LevelDB iterators do.
-    const ks = this.keys.slice(start, end);
-    const vs = this.values.slice(start, end);
+    const ks = keys.slice(start, end);
+    const vs = ks.map((k) => this.map.get(k)!);
     const limit = range.limit !== undefined && range.limit >= 0 ? range.limit : Number.POSITIVE_INFINITY;
     let n = 0;
     if (range.reverse) {
-      for (let i = ks.length - 1; i >= 0 && n < limit; i--, n++) yield [ks[i]!.slice(), vs[i]!.slice()];
+      for (let i = ks.length - 1; i >= 0 && n < limit; i--, n++) yield [bytes(ks[i]!), vs[i]!.slice()];
     } else {
-      for (let i = 0; i < ks.length && n < limit; i++, n++) yield [ks[i]!.slice(), vs[i]!.slice()];
+      for (let i = 0; i < ks.length && n < limit; i++, n++) yield [bytes(ks[i]!), vs[i]!.slice()];
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+function id(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+}
+
+function bytes(k: string): Uint8Array {
+  return new Uint8Array(Buffer.from(k, "latin1"));
+}
+
+/** Index of the first key >= `key` in a sorted list. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

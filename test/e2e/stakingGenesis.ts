@@ -9,7 +9,7 @@ export function operatorAccount(i: number): Promise<TestAccount> {
 
 /** `cosmosvaloper1...` of an account address. */
 export function valoperOf(address: string): string {
-  return toBech32("cosmosvaloper", fromBech32(address).data);
+  return toBech32("cosmosvaloper", fromBech32(address, 1023).data);
 }
 
 /** A MsgCreateValidator as CosmJS encodes it (rates as 18-decimal atomics). */
