@@ -1,4 +1,4 @@
-import type { Block, Commit, Event, Header, ValidatorUpdate } from "../consensus/index.ts";
+import type { Block, Commit, Event, Evidence, Header, ValidatorUpdate, Vote } from "../consensus/index.ts";
 import { sha256 } from "../crypto/index.ts";
 import { blockHash, encodeBlock } from "../proto/index.ts";
 import type { BlockResults, IndexedTx, StoredTxResult } from "../store/index.ts";
@@ -58,8 +58,36 @@ export function blockResultJson(block: Block, lastPartsHash: Uint8Array) {
     block: {
       header: headerJson(block.header, lastPartsHash),
       data: { txs: block.txs.map(toBase64) },
-      evidence: { evidence: [] as unknown[] },
+      evidence: { evidence: block.evidence.map(evidenceJson) },
       last_commit: commitJson(block.lastCommit, lastPartsHash),
+    },
+  };
+}
+
+/** A vote as CometBFT's JSON shows it (type a number, height a string, block id with empty parts). */
+function voteJson(v: Vote) {
+  return {
+    type: v.type,
+    height: String(v.height),
+    round: v.round,
+    block_id: { hash: toHexUpper(v.blockHash), parts: { total: 0, hash: "" } },
+    timestamp: formatRfc3339Nano(v.timestamp),
+    validator_address: toHexUpper(v.validatorAddress),
+    validator_index: v.validatorIndex,
+    signature: toBase64(v.signature),
+  };
+}
+
+/** Duplicate-vote evidence in CometBFT's amino-JSON envelope, as `block` returns it. */
+export function evidenceJson(e: Evidence) {
+  return {
+    type: "tendermint/DuplicateVoteEvidence",
+    value: {
+      vote_a: voteJson(e.voteA),
+      vote_b: voteJson(e.voteB),
+      TotalVotingPower: String(e.totalVotingPower),
+      ValidatorPower: String(e.validatorPower),
+      Timestamp: formatRfc3339Nano(e.timestamp),
     },
   };
 }
