@@ -10,8 +10,12 @@ import {
   setupStakingExtension,
 } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
+import { loadConfig, saveConfig } from "../../node/config.ts";
+import { homePaths } from "../../node/home.ts";
+import { loadValidatorKey } from "../../node/keys.ts";
+import { toHexUpper } from "../../utils/index.ts";
 import { fundedAppState } from "../support/txSigner.ts";
-import { sleep, type TestNode, Testnet } from "./harness.ts";
+import { icsd, sleep, type TestNode, Testnet } from "./harness.ts";
 import { operatorAccount, valoperOf } from "./stakingGenesis.ts";
 
 const DENOM = "stake";
@@ -44,6 +48,7 @@ describe("CosmJS staking and distribution against a staking chain", { timeout: 4
     );
     net = await Testnet.create({
       validators: 4,
+      fullNodes: 1,
       chainId: "e2e-staking",
       proxyApp: "icsd",
       minimumGasPrices: `0.0025${DENOM}`,
@@ -54,6 +59,9 @@ describe("CosmJS staking and distribution against a staking chain", { timeout: 4
         staking: { params: { unbonding_time: `${UNBONDING_S}s`, bond_denom: DENOM, max_validators: 10 } },
       },
     });
+    // The fifth node runs with a validator key but is in no set until it creates its validator.
+    const fifth = homePaths(net.nodes[4]!.home);
+    saveConfig(fifth.configToml, { ...loadConfig(fifth.configToml), mode: "validator" });
     net.startAll();
     rpcNode = net.nodes[1]!;
     url = `http://127.0.0.1:${rpcNode.rpcPort}`;
@@ -208,5 +216,79 @@ describe("CosmJS staking and distribution against a staking chain", { timeout: 4
       comet.disconnect();
       client.disconnect();
     }
+  });
+
+  it("a validator created with `icsd tx staking create-validator` on the running chain joins consensus", async () => {
+    const node = net.nodes[4]!;
+    const home = node.home;
+    const common = ["--home", home, "--keyring-backend", "test"];
+    const added = JSON.parse(icsd(["keys", "add", "operator", ...common, "--output", "json"])) as {
+      address: string;
+    };
+    const funder = await SigningStargateClient.connectWithSigner(url, users[0]!.wallet, {
+      gasPrice: GAS_PRICE,
+      broadcastPollIntervalMs: 300,
+    });
+    try {
+      const r = await funder.sendTokens(
+        users[0]!.address,
+        added.address,
+        [{ denom: DENOM, amount: "200000000" }],
+        "auto",
+      );
+      assert.equal(r.code, 0, r.rawLog);
+    } finally {
+      funder.disconnect();
+    }
+    const out = icsd([
+      "tx",
+      "staking",
+      "create-validator",
+      "--amount",
+      "150000000stake",
+      "--moniker",
+      "node4",
+      "--commission-rate",
+      "0.05",
+      "--from",
+      "operator",
+      ...common,
+      "--node",
+      `tcp://127.0.0.1:${node.rpcPort}`,
+      "--chain-id",
+      "e2e-staking",
+      "--gas",
+      "auto",
+      "--gas-prices",
+      `0.0025${DENOM}`,
+      "--yes",
+      "--output",
+      "json",
+    ]);
+    assert.equal((JSON.parse(out) as { code: number }).code, 0, out);
+    const address = toHexUpper(loadValidatorKey(homePaths(home).privValidatorKey).address);
+    // In the consensus set two blocks after the create, with power 150, and signing blocks.
+    const deadline = Date.now() + 30_000;
+    let power: string | undefined;
+    while (Date.now() < deadline && power === undefined) {
+      const vals = await net.rpc<{ validators: { address: string; voting_power: string }[] }>(
+        rpcNode,
+        "validators",
+      );
+      power = vals.validators.find((v) => v.address === address)?.voting_power;
+      if (power === undefined) await sleep(300);
+    }
+    assert.equal(power, "150");
+    const h = await net.height(rpcNode);
+    await net.waitForHeight([rpcNode], h + 3, 30_000);
+    const block = await net.rpc<{ block: { last_commit: { signatures: { validator_address: string }[] } } }>(
+      rpcNode,
+      "block",
+      { height: String(h + 3) },
+    );
+    assert.ok(
+      block.block.last_commit.signatures.some((s) => s.validator_address === address),
+      "the new validator does not sign blocks",
+    );
   });
 });
