@@ -11,10 +11,22 @@ import { stakingModule } from "./staking/index.ts";
  * before staking's applies the validator set). Staking is built first because the others hook into it.
  */
 export function providerModules(base: BaseKeepers): AppModule[] {
+  return buildProvider(base).modules;
+}
+
+/** The provider's modules together with their keepers (for benchmarks and tools that drive keepers). */
+export function buildProvider(base: BaseKeepers) {
   const staking = stakingModule(base);
   const mint = mintModule(base, staking.keeper);
   const distribution = distributionModule(base, staking.keeper);
   const slashing = slashingModule(base, staking.keeper);
   const gov = govModule(base, staking.keeper);
-  return [mint.module, distribution.module, slashing.module, gov.module, staking.module];
+  return {
+    modules: [mint.module, distribution.module, slashing.module, gov.module, staking.module],
+    staking: staking.keeper,
+    distribution: distribution.keeper,
+    slashing: slashing.keeper,
+    gov: gov.keeper,
+    mint: mint.keeper,
+  };
 }

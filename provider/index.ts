@@ -1,1 +1,1 @@
-export { providerModules } from "./app.ts";
+export { buildProvider, providerModules } from "./app.ts";

@@ -10,7 +10,10 @@ const run = promisify(execFile);
 const MAIN = resolve(import.meta.dirname, "../../cmd/main.ts");
 
 interface DevnetJson {
-  chains: { chainId: string; nodes: { name: string; home: string; rpc: string; pid: number }[] }[];
+  chains: {
+    chainId: string;
+    nodes: { name: string; home: string; rpc: string; pid: number; operator?: { address: string } }[];
+  }[];
   accounts: { name: string; address: string; mnemonic: string }[];
 }
 
@@ -85,7 +88,55 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
     ]);
     assert.equal(list.code, 0, list.stderr);
     const keys = JSON.parse(list.stdout) as { name: string; address: string }[];
-    assert.deepEqual(keys.map((k) => k.name).sort(), [...names].sort());
+    // node0's keyring also holds its validator's operator key, as a gaiad home does.
+    assert.deepEqual(keys.map((k) => k.name).sort(), [...names, "validator"].sort());
+    const op = devnet.chains[0]!.nodes[0]!.operator;
+    assert.equal(keys.find((k) => k.name === "validator")?.address, op?.address);
+  });
+
+  it("delegates to a devnet validator with tx staking delegate and reads it back with query", async () => {
+    const vals = await icsd(["query", "staking", "validators", "--node", node, "--output", "json"]);
+    assert.equal(vals.code, 0, vals.stderr);
+    const { validators } = JSON.parse(vals.stdout) as {
+      validators: { operator_address: string; status: string; tokens: string }[];
+    };
+    assert.equal(validators.length, devnet.chains[0]!.nodes.length);
+    assert.ok(validators.every((v) => v.status === "BOND_STATUS_BONDED"));
+    const valoper = validators[1]!.operator_address;
+    const alice = devnet.accounts.find((a) => a.name === "alice")!;
+    const d = await icsd([
+      "tx",
+      "staking",
+      "delegate",
+      valoper,
+      "7000000stake",
+      "--from",
+      "alice",
+      "--home",
+      home,
+      "--node",
+      node,
+      "--gas",
+      "auto",
+      "--yes",
+      "--output",
+      "json",
+    ]);
+    assert.equal(d.code, 0, d.stderr);
+    const q = await icsd([
+      "query",
+      "staking",
+      "delegation",
+      alice.address,
+      valoper,
+      "--node",
+      node,
+      "--output",
+      "json",
+    ]);
+    assert.equal(q.code, 0, q.stderr);
+    const del = JSON.parse(q.stdout) as { delegation_response?: { balance: { amount: string } } };
+    assert.equal(del.delegation_response?.balance.amount, "7000000");
   });
 
   async function stakeBalance(address: string): Promise<bigint> {

@@ -98,13 +98,19 @@ describe("bad transactions against a running node", { timeout: 180_000 }, () => 
           a,
           [
             {
-              typeUrl: "/cosmos.gov.v1.MsgVote",
-              value: { proposalId: 1n, voter: a.address, option: 1, metadata: "" },
+              typeUrl: "/cosmos.vesting.v1beta1.MsgCreateVestingAccount",
+              value: {
+                fromAddress: a.address,
+                toAddress: b.address,
+                amount: [{ denom: "stake", amount: "1" }],
+                endTime: 1n,
+                delayed: false,
+              },
             },
           ],
           opts,
         ),
-        /unable to resolve type URL \/cosmos.gov.v1.MsgVote/,
+        /unable to resolve type URL \/cosmos.vesting.v1beta1.MsgCreateVestingAccount/,
       ],
       ["negative amount", 10, await signTx(a, [send(a.address, b.address, "-5")], opts), /invalid coins/],
       [

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { QueryClient, setupBankExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
+import { bech32Address, moduleAddress } from "../../app/index.ts";
 import { fundedAppState, send, signTx, type TestAccount, testAccount } from "../support/txSigner.ts";
 import { sleep, type TestNode, Testnet } from "./harness.ts";
 
 const CHAIN = "e2e-txcrash";
 const FEE_COLLECTOR = "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta";
+// Fees reach the distribution module (here its community pool: these validators have no stake).
+const DISTRIBUTION = bech32Address(moduleAddress("distribution"), "cosmos");
 const SENDERS = 8;
 
 type TxRes = {
@@ -28,10 +31,17 @@ describe("kill -9 of a validator during a stream of transactions", { timeout: 30
       chainId: CHAIN,
       proxyApp: "icsd",
       minimumGasPrices: "0.0025stake",
-      appState: fundedAppState(
-        funded.map((x) => x.address),
-        100_000_000n,
-      ),
+      appState: {
+        ...fundedAppState(
+          funded.map((x) => x.address),
+          100_000_000n,
+        ),
+        // No inflation: the supply must stay what genesis funded.
+        mint: {
+          minter: { inflation: "0.000000000000000000", annual_provisions: "0.000000000000000000" },
+          params: { inflation_min: "0.000000000000000000", inflation_max: "0.000000000000000000" },
+        },
+      },
     });
     net.startAll();
     await net.waitForHeight(net.nodes, 2, 60_000);
@@ -96,7 +106,7 @@ describe("kill -9 of a validator during a stream of transactions", { timeout: 30
       }
     }
 
-    const addresses = [...accounts.map((a) => a.address), FEE_COLLECTOR];
+    const addresses = [...accounts.map((a) => a.address), FEE_COLLECTOR, DISTRIBUTION];
     for (const n of net.nodes) {
       const comet = await connectComet(`http://127.0.0.1:${n.rpcPort}`);
       try {
