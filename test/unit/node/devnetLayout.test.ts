@@ -4,6 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { DEVNET_OPERATOR_KEY, DEVNET_SELF_BOND } from "../../../node/devnetStaking.ts";
+import { decodeGentx } from "../../../node/gentx.ts";
 import {
   freePorts,
   isIcsdProcess,
@@ -39,7 +41,7 @@ describe("devnet layout", { timeout: 30_000 }, () => {
     assert.equal(chain.nodes.length, 3);
     const genesisTexts = new Set<string>();
     for (const [i, n] of chain.nodes.entries()) {
-      assert.deepEqual(Object.keys(n), ["name", "home", "rpc", "p2p", "pid", "validator"]);
+      assert.deepEqual(Object.keys(n), ["name", "home", "rpc", "p2p", "pid", "validator", "operator"]);
       assert.equal(n.name, `node${i}`);
       assert.equal(n.home, join(dir, "dev-1", `node${i}`));
       assert.match(n.rpc, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -59,14 +61,15 @@ describe("devnet layout", { timeout: 30_000 }, () => {
     }
     assert.equal(genesisTexts.size, 1, "every node has the same genesis");
     const g = loadGenesis(join(chain.nodes[0].home, "config/genesis.json"));
-    assert.deepEqual(
-      g.validators.map((v) => [v.name, v.power]),
-      [
-        ["node0", 10n],
-        ["node1", 10n],
-        ["node2", 10n],
-      ],
-    );
+    // Staking supplies the validators: genesis.json lists none, a gentx per node creates each.
+    assert.deepEqual(g.validators, []);
+    const genTxs = (g.appState as { genutil: { gen_txs: string[] } }).genutil.gen_txs;
+    assert.equal(genTxs.length, 3);
+    for (const [i, n] of chain.nodes.entries()) {
+      const decoded = decodeGentx(Buffer.from(genTxs[i]!, "base64"), "dev-1", "cosmos");
+      assert.equal(decoded.msg.value?.amount, DEVNET_SELF_BOND.toString());
+      assert.equal(n.operator.mnemonic.split(" ").length, 24);
+    }
   });
 
   it("funds four test accounts whose keys are in node0's test keyring", async () => {
@@ -83,9 +86,13 @@ describe("devnet layout", { timeout: 30_000 }, () => {
     }
     assert.equal(new Set(f.accounts.map((a) => a.mnemonic)).size, 4, "fresh mnemonics");
     const keyring = new Keyring({ home: node0, backend: "test" });
+    // Next to the accounts, node0's keyring holds its validator's operator key.
     assert.deepEqual(
       keyring.list().map((k) => [k.name, k.address]),
-      f.accounts.map((a) => [a.name, a.address]).sort(),
+      [
+        ...f.accounts.map((a) => [a.name, a.address]),
+        [DEVNET_OPERATOR_KEY, f.chains[0]!.nodes[0]!.operator!.address],
+      ].sort(),
     );
     assert.equal(await keyring.export("alice"), f.accounts[1]!.mnemonic);
     const app = loadGenesis(join(node0, "config/genesis.json")).appState as {
@@ -93,18 +100,28 @@ describe("devnet layout", { timeout: 30_000 }, () => {
       bank: { balances: { address: string; coins: unknown }[]; supply: unknown };
     };
     assert.equal(app.auth.bech32_prefix, "cosmos");
+    // The test accounts first, then each validator's operator (200000000000stake each).
+    const operators = f.chains[0]!.nodes.map((n) => n.operator!.address);
+    const all = [...f.accounts.map((a) => a.address), ...operators];
     assert.deepEqual(
       app.auth.accounts.map((a) => [a.address, a.account_number]),
-      f.accounts.map((a, i) => [a.address, String(i)]),
+      all.map((a, i) => [a, String(i)]),
     );
     assert.deepEqual(
       app.bank.balances,
-      f.accounts.map((a, i) => ({
-        address: a.address,
-        coins: [{ denom: "stake", amount: i === 0 ? "1000000000000" : "10000000000" }],
+      all.map((address, i) => ({
+        address,
+        coins: [
+          {
+            denom: "stake",
+            amount: i === 0 ? "1000000000000" : i < f.accounts.length ? "10000000000" : "200000000000",
+          },
+        ],
       })),
     );
-    assert.deepEqual(app.bank.supply, [{ denom: "stake", amount: "1030000000000" }]);
+    assert.deepEqual(app.bank.supply, [
+      { denom: "stake", amount: String(1_030_000_000_000n + 200_000_000_000n * BigInt(operators.length)) },
+    ]);
     for (const n of f.chains[0]!.nodes) {
       assert.equal(loadAppConfig(join(n.home, "config/app.toml")).minimumGasPrices, "0.0025stake");
       const client = loadClientConfig(n.home);
