@@ -18,6 +18,7 @@ export { AuthKeeper, FEE_COLLECTOR, moduleAddress } from "./modules/auth.ts";
 export { BankKeeper, prefixEnd } from "./modules/bank.ts";
 export { type DecodedMsg, decodeProto, MsgRouter, positiveCoins } from "./msgs.ts";
 export { paginate } from "./pagination.ts";
+export { decodeQueryRequest, grpcNotFound } from "./queries.ts";
 export { type BaseKeepers, SdkApp, type SdkAppOptions } from "./sdkApp.ts";
 export type { StateTree } from "./stateTree.ts";
 export { type AppStore, CacheStore, GasStore } from "./store.ts";

@@ -29,7 +29,8 @@ export interface QueryContext {
 
 type Handler = (ctx: QueryContext, data: Uint8Array) => Promise<Uint8Array>;
 
-function decodeRequest<T>(path: string, f: () => T): T {
+/** Decodes a query request, turning a decode failure into the SDK's invalid request (sdk 18). */
+export function decodeQueryRequest<T>(path: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
@@ -50,12 +51,17 @@ function address(ctx: QueryContext, a: string): Uint8Array {
  * "rpc error: code = NotFound" text to return null from getAccount.
  */
 function notFound(what: string): SdkError {
-  return errKeyNotFound(`rpc error: code = NotFound desc = ${what} not found`);
+  return grpcNotFound(`${what} not found`);
+}
+
+/** gRPC NotFound with description `desc`, as the SDK reports it through ABCI (sdk 22). */
+export function grpcNotFound(desc: string): SdkError {
+  return errKeyNotFound(`rpc error: code = NotFound desc = ${desc}`);
 }
 
 const HANDLERS: Record<string, Handler> = {
   "/cosmos.auth.v1beta1.Query/Account": async (ctx, data) => {
-    const req = decodeRequest("Account", () => QueryAccountRequest.decode(data));
+    const req = decodeQueryRequest("Account", () => QueryAccountRequest.decode(data));
     const any = await ctx.auth.getAccountAny(ctx.store, address(ctx, req.address));
     if (!any) throw notFound(`account ${req.address}`);
     return QueryAccountResponse.encode({ account: any }).finish();
@@ -65,13 +71,13 @@ const HANDLERS: Record<string, Handler> = {
     return AuthParamsResponse.encode({ params: { ...p } }).finish();
   },
   "/cosmos.bank.v1beta1.Query/Balance": async (ctx, data) => {
-    const req = decodeRequest("Balance", () => QueryBalanceRequest.decode(data));
+    const req = decodeQueryRequest("Balance", () => QueryBalanceRequest.decode(data));
     if (!isValidDenom(req.denom)) throw errInvalidRequest(`invalid denom ${JSON.stringify(req.denom)}`);
     const amount = await ctx.bank.balance(ctx.store, address(ctx, req.address), req.denom);
     return QueryBalanceResponse.encode({ balance: { denom: req.denom, amount: amount.toString() } }).finish();
   },
   "/cosmos.bank.v1beta1.Query/AllBalances": async (ctx, data) => {
-    const req = decodeRequest("AllBalances", () => QueryAllBalancesRequest.decode(data));
+    const req = decodeQueryRequest("AllBalances", () => QueryAllBalancesRequest.decode(data));
     const all = await ctx.bank.allBalances(ctx.store, address(ctx, req.address));
     const offset = Number(req.pagination?.offset ?? 0n);
     const limit = Number(req.pagination?.limit || 100n);
@@ -89,7 +95,7 @@ const HANDLERS: Record<string, Handler> = {
     }).finish();
   },
   "/cosmos.bank.v1beta1.Query/SupplyOf": async (ctx, data) => {
-    const req = decodeRequest("SupplyOf", () => QuerySupplyOfRequest.decode(data));
+    const req = decodeQueryRequest("SupplyOf", () => QuerySupplyOfRequest.decode(data));
     const amount = await ctx.bank.supplyOf(ctx.store, req.denom);
     return QuerySupplyOfResponse.encode({ amount: { denom: req.denom, amount: amount.toString() } }).finish();
   },

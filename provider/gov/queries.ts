@@ -5,9 +5,10 @@ import {
   type AppStore,
   addressBytes,
   CacheStore,
+  decodeQueryRequest as decodeRequest,
   decToString,
   errInvalidRequest,
-  errKeyNotFound,
+  grpcNotFound as notFound,
   paginate,
   type QueryHandler,
   type SdkError,
@@ -18,21 +19,11 @@ import { nsToDuration, paramsToProto } from "./params.ts";
 import { tallyProposal } from "./tally.ts";
 import { STATUS } from "./types.ts";
 
-function decodeRequest<T>(path: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw errInvalidRequest(`invalid request for ${path}: ${(e as Error).message}`);
-  }
-}
-
 /** gRPC InvalidArgument as the SDK reports it through ABCI (sdk code 18). */
 const invalidArgument = (desc: string): SdkError =>
   errInvalidRequest(`rpc error: code = InvalidArgument desc = ${desc}`);
 
 /** gRPC NotFound as the SDK reports it through ABCI (sdk code 22). */
-const notFound = (desc: string): SdkError => errKeyNotFound(`rpc error: code = NotFound desc = ${desc}`);
-
 function nonZeroId(id: bigint): void {
   if (id === 0n) throw invalidArgument("proposal id can not be 0");
 }

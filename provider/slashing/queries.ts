@@ -14,30 +14,17 @@ import {
 } from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import {
   addressBytes,
+  decodeQueryRequest as decodeRequest,
   errInvalidRequest,
-  errKeyNotFound,
+  grpcNotFound as notFound,
   paginate,
   type QueryHandler,
-  type SdkError,
 } from "../../app/index.ts";
 import { fromHex, toHex } from "../../utils/index.ts";
 import { allEvidence, EQUIVOCATION_TYPE_URL, getEvidence } from "./evidence.ts";
 import type { SlashingKeeper } from "./keeper.ts";
 import { paramsToProto } from "./params.ts";
 import { signingInfoToProto } from "./signingInfo.ts";
-
-function decodeRequest<T>(path: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw errInvalidRequest(`invalid request for ${path}: ${(e as Error).message}`);
-  }
-}
-
-/** gRPC NotFound as the SDK reports it through ABCI (see app/queries.ts). */
-function notFound(desc: string): SdkError {
-  return errKeyNotFound(`rpc error: code = NotFound desc = ${desc}`);
-}
 
 /**
  * x/slashing's gRPC queries (Params, SigningInfo by `<prefix>valcons` address, SigningInfos paginated

@@ -30,8 +30,9 @@ import type { DelegationResponse, RedelegationResponse } from "cosmjs-types/cosm
 import {
   type AppStore,
   addressBytes,
+  decodeQueryRequest as decodeRequest,
   errInvalidRequest,
-  errKeyNotFound,
+  grpcNotFound as notFound,
   paginate,
   type QueryHandler,
   type SdkError,
@@ -53,19 +54,6 @@ import type { Delegation } from "./types.ts";
 /** x/staking's gRPC queries (`/cosmos.staking.v1beta1.Query/...`) over committed state. */
 
 const Q = "/cosmos.staking.v1beta1.Query/";
-
-function decodeRequest<T>(name: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw errInvalidRequest(`invalid request for ${name}: ${(e as Error).message}`);
-  }
-}
-
-/** gRPC NotFound through ABCI, as app/queries.ts reports it. */
-function notFound(what: string): SdkError {
-  return errKeyNotFound(`rpc error: code = NotFound desc = ${what}`);
-}
 
 function invalidArgument(what: string): SdkError {
   return errInvalidRequest(`rpc error: code = InvalidArgument desc = ${what}`);
