@@ -18,6 +18,7 @@ import type {
   ValidatorUpdate,
   WriteBatch,
 } from "../consensus/index.ts";
+import { encodeProof } from "../store/index.ts";
 import type { Logger } from "../utils/index.ts";
 import { type ExecMode, SigCache } from "./ante.ts";
 import { type DecCoin, parseDecCoins } from "./coins.ts";
@@ -38,6 +39,9 @@ export interface BaseKeepers {
   readonly auth: AuthKeeper;
   readonly bank: BankKeeper;
 }
+
+/** abci_query path of raw, provable reads of the packet layer's state. */
+export const STORE_QUERY_PATH = "/store/ibc/key";
 
 export interface SdkAppOptions {
   readonly chainId: string;
@@ -309,6 +313,7 @@ export class SdkApp implements Application {
         throw errInvalidRequest(`cannot query with height in the future; please provide a valid height`);
       if (height < this.tree.firstVersion)
         throw errInvalidRequest(`height ${height} is not available (pruned)`);
+      if (req.path === STORE_QUERY_PATH) return await this.storeQuery(req.data, height, req.prove);
       const value =
         req.path === "/cosmos.tx.v1beta1.Service/Simulate"
           ? await this.simulate(req.data)
@@ -325,6 +330,34 @@ export class SdkApp implements Application {
         height,
       };
     }
+  }
+
+  /**
+   * A raw read of the packet layer's state (the SDK's `/store/ibc/key`), for relayers: the value of `key`
+   * (which must start with "ibc/") at version `height` and, with `prove`, its membership or
+   * non-membership proof against that version's root — the app hash in the header of `height + 1`.
+   */
+  private async storeQuery(key: Uint8Array, height: number, prove: boolean): Promise<QueryResponse> {
+    if (
+      key.length === 0 ||
+      key.length > 1024 ||
+      Buffer.from(key.subarray(0, 4)).toString("latin1") !== "ibc/"
+    ) {
+      throw errInvalidRequest(`${STORE_QUERY_PATH} reads keys under "ibc/" only`);
+    }
+    if (height === 0 || height > this.tree.version) {
+      throw errInvalidRequest(`height ${height} has no committed state to prove against`);
+    }
+    const { value, proof } = await this.tree.prove(key, height);
+    return {
+      code: 0,
+      codespace: "",
+      log: "",
+      key,
+      value: value ?? new Uint8Array(),
+      height,
+      ...(prove ? { proof: encodeProof(proof) } : {}),
+    };
   }
 
   private async grpcQuery(path: string, data: Uint8Array, height: number): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import type { WriteBatch } from "../consensus/index.ts";
-import type { KeyRange } from "../store/index.ts";
+import type { KeyRange, MerkleProof } from "../store/index.ts";
 
 /** What an application needs of the authenticated store: a working set over the last committed version. */
 export interface StateTree {
@@ -17,6 +17,8 @@ export interface StateTree {
   iterate(range: KeyRange): AsyncIterable<[Uint8Array, Uint8Array]>;
   /** Entries at a committed version, in key order. */
   iterateAt(range: KeyRange, version: number): AsyncIterable<[Uint8Array, Uint8Array]>;
+  /** A membership proof (with the value) or a non-membership proof of `key` at a committed version. */
+  prove(key: Uint8Array, version: number): Promise<{ value: Uint8Array | undefined; proof: MerkleProof }>;
   /** Root hash the next commit will have. */
   workingHash(): Promise<Uint8Array>;
   /** Stages the working set into `batch` as the next version. */

@@ -141,7 +141,10 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
           index: "0",
           key: res.key.length ? toBase64(res.key) : null,
           value: res.value.length ? toBase64(res.value) : null,
-          proofOps: null,
+          // icsd's proofs are one op: the AVL search path (store/merkle/proof.ts), against the app hash.
+          proofOps: res.proof
+            ? { ops: [{ type: "icsd:avl", key: toBase64(res.key), data: toBase64(res.proof) }] }
+            : null,
           height: String(res.height),
           codespace: res.codespace,
         },
