@@ -14,6 +14,7 @@ export {
 } from "./channel/channelStore.ts";
 export { ChannelErrorCode } from "./channel/errors.ts";
 export {
+  ackDataKey,
   channelKey,
   MAX_SEQUENCE,
   nextSequenceAckKey,
@@ -22,6 +23,7 @@ export {
   packetAckKey,
   packetCommitmentKey,
   packetReceiptKey,
+  sentPacketKey,
   validateChannelId,
   validatePortId,
 } from "./channel/keys.ts";
@@ -34,11 +36,14 @@ export {
   validatePacket,
 } from "./channel/packet.ts";
 export {
+  getAcknowledgement,
   getPacketAckCommitment,
   getPacketCommitment,
+  getSentPacket,
   listChannels,
   type PacketCommitmentEntry,
   packetCommitments,
+  sentPackets,
   unreceivedAcks,
   unreceivedPackets,
 } from "./channel/queries.ts";

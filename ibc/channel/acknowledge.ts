@@ -7,7 +7,7 @@
 import { getNextSequence, mustGetChannel, requireOpen, setNextSequence } from "./channelStore.ts";
 import { requireCounterparty, requireOwnCommitment } from "./checks.ts";
 import { ChannelErrorCode, channelError } from "./errors.ts";
-import { packetAckKey, packetCommitmentKey } from "./keys.ts";
+import { packetAckKey, packetCommitmentKey, sentPacketKey } from "./keys.ts";
 import { commitAcknowledgement, validatePacket } from "./packet.ts";
 import { ChannelOrder, type IbcApp, type IbcStore, type Packet, type ProofVerifier } from "./types.ts";
 
@@ -67,5 +67,6 @@ export async function acknowledgePacket(
   await app.onAcknowledgementPacket(packet, acknowledgement);
 
   store.delete(packetCommitmentKey(packet.sourcePort, packet.sourceChannel, packet.sequence));
+  store.delete(sentPacketKey(packet.sourcePort, packet.sourceChannel, packet.sequence));
   if (ordered) setNextSequence(store, "ack", packet.sourcePort, packet.sourceChannel, nextAck + 1n);
 }

@@ -90,7 +90,7 @@ export function nextSequenceAckKey(port: string, channel: string): Uint8Array {
 }
 
 /** The three kinds of per-sequence record. */
-export type SequenceRecord = "commitments" | "receipts" | "acks";
+export type SequenceRecord = "commitments" | "receipts" | "acks" | "packets" | "ackdata";
 
 /** ibc/{kind}/ports/{port}/channels/{chan}/sequences/{seq} */
 export function sequenceKey(kind: SequenceRecord, port: string, channel: string, seq: bigint): Uint8Array {
@@ -110,6 +110,20 @@ export function packetReceiptKey(port: string, channel: string, seq: bigint): Ui
 /** ibc/acks/ports/{port}/channels/{chan}/sequences/{seq}: the acknowledgement commitment. */
 export function packetAckKey(port: string, channel: string, seq: bigint): Uint8Array {
   return sequenceKey("acks", port, channel, seq);
+}
+
+/**
+ * ibc/packets/ports/{port}/channels/{chan}/sequences/{seq}: the whole packet, kept while its commitment is
+ * (not part of ICS-24; it lets a relayer rebuild its work from state alone, packets sent in begin/end
+ * block included).
+ */
+export function sentPacketKey(port: string, channel: string, seq: bigint): Uint8Array {
+  return sequenceKey("packets", port, channel, seq);
+}
+
+/** ibc/ackdata/ports/{port}/channels/{chan}/sequences/{seq}: the acknowledgement bytes a relayer carries back. */
+export function ackDataKey(port: string, channel: string, seq: bigint): Uint8Array {
+  return sequenceKey("ackdata", port, channel, seq);
 }
 
 /** The key range of one kind of per-sequence record of a channel, in sequence order. */

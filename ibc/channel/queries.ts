@@ -6,14 +6,19 @@
 
 import { decodeChannelEnd, getNextSequence, mustGetChannel } from "./channelStore.ts";
 import {
+  ackDataKey,
   channelRange,
+  MAX_SEQUENCE,
   packetAckKey,
   packetCommitmentKey,
   packetReceiptKey,
+  sentPacketKey,
+  sequenceKey,
   sequenceOfKey,
   sequenceRange,
 } from "./keys.ts";
-import { type ChannelEnd, ChannelOrder, type IbcStore } from "./types.ts";
+import { decodePacket } from "./packet.ts";
+import { type ChannelEnd, ChannelOrder, type IbcStore, type Packet } from "./types.ts";
 
 /** A stored packet commitment and its sequence. */
 export interface PacketCommitmentEntry {
@@ -102,4 +107,48 @@ export async function unreceivedAcks(
     if ((await store.get(packetCommitmentKey(port, channel, s))) !== undefined) out.push(s);
   }
   return out;
+}
+
+/**
+ * The packets of a channel that still await an ack or timeout (the packets behind its commitments), by
+ * ascending sequence: those after `afterSequence` (default 0), at most `limit` (default 1,000).
+ */
+export async function sentPackets(
+  store: IbcStore,
+  port: string,
+  channel: string,
+  opts: { readonly afterSequence?: bigint; readonly limit?: number } = {},
+): Promise<Packet[]> {
+  const range = sequenceRange("packets", port, channel);
+  const after = opts.afterSequence ?? 0n;
+  const limit = opts.limit ?? 1_000;
+  const out: Packet[] = [];
+  if (limit <= 0 || after >= MAX_SEQUENCE) return out;
+  const gte = after > 0n ? sequenceKey("packets", port, channel, after + 1n) : range.gte;
+  for await (const [, v] of store.iterate({ gte, lt: range.lt })) {
+    out.push(decodePacket(v));
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** The packet sent with `sequence`, while its commitment exists; undefined otherwise. */
+export async function getSentPacket(
+  store: IbcStore,
+  port: string,
+  channel: string,
+  sequence: bigint,
+): Promise<Packet | undefined> {
+  const b = await store.get(sentPacketKey(port, channel, sequence));
+  return b === undefined ? undefined : decodePacket(b);
+}
+
+/** The acknowledgement bytes written when this chain received `sequence` on (port, channel), or undefined. */
+export async function getAcknowledgement(
+  store: IbcStore,
+  port: string,
+  channel: string,
+  sequence: bigint,
+): Promise<Uint8Array | undefined> {
+  return store.get(ackDataKey(port, channel, sequence));
 }

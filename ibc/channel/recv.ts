@@ -7,7 +7,7 @@
 import { getNextSequence, mustGetChannel, requireOpen, setNextSequence } from "./channelStore.ts";
 import { requireCounterparty } from "./checks.ts";
 import { ChannelErrorCode, channelError } from "./errors.ts";
-import { packetAckKey, packetCommitmentKey, packetReceiptKey } from "./keys.ts";
+import { ackDataKey, packetAckKey, packetCommitmentKey, packetReceiptKey } from "./keys.ts";
 import { commitAcknowledgement, commitPacket, hasTimedOut, validatePacket } from "./packet.ts";
 import { ChannelOrder, type IbcApp, type IbcStore, type Packet, type ProofVerifier } from "./types.ts";
 
@@ -98,5 +98,6 @@ export async function recvPacket(
   if (ordered) setNextSequence(store, "recv", packet.destPort, packet.destChannel, nextRecv + 1n);
   else store.set(packetReceiptKey(packet.destPort, packet.destChannel, packet.sequence), RECEIPT);
   store.set(packetAckKey(packet.destPort, packet.destChannel, packet.sequence), commitAcknowledgement(ack));
+  store.set(ackDataKey(packet.destPort, packet.destChannel, packet.sequence), ack);
   return ack;
 }

@@ -5,8 +5,8 @@
 
 import { getNextSequence, mustGetChannel, requireOpen, setNextSequence } from "./channelStore.ts";
 import { ChannelErrorCode, channelError } from "./errors.ts";
-import { MAX_SEQUENCE, packetCommitmentKey } from "./keys.ts";
-import { commitPacket, validatePacket, validateTimeouts } from "./packet.ts";
+import { MAX_SEQUENCE, packetCommitmentKey, sentPacketKey } from "./keys.ts";
+import { commitPacket, encodePacket, validatePacket, validateTimeouts } from "./packet.ts";
 import type { IbcStore, Packet } from "./types.ts";
 
 /** What an application asks to send. */
@@ -59,6 +59,7 @@ export async function sendPacket(store: IbcStore, msg: SendPacketMsg, hostTime: 
   };
   validatePacket(packet);
   store.set(packetCommitmentKey(packet.sourcePort, packet.sourceChannel, sequence), commitPacket(packet));
+  store.set(sentPacketKey(packet.sourcePort, packet.sourceChannel, sequence), encodePacket(packet));
   setNextSequence(store, "send", msg.port, msg.channel, sequence + 1n);
   return packet;
 }

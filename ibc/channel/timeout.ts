@@ -7,7 +7,7 @@ import { uint64Be } from "../../utils/index.ts";
 import { mustGetChannel, setChannel } from "./channelStore.ts";
 import { requireCounterparty, requireOwnCommitment } from "./checks.ts";
 import { ChannelErrorCode, channelError } from "./errors.ts";
-import { nextSequenceRecvKey, packetCommitmentKey, packetReceiptKey } from "./keys.ts";
+import { nextSequenceRecvKey, packetCommitmentKey, packetReceiptKey, sentPacketKey } from "./keys.ts";
 import { validatePacket } from "./packet.ts";
 import {
   type ChannelEnd,
@@ -108,5 +108,6 @@ export async function timeoutPacket(
   }
 
   store.delete(packetCommitmentKey(packet.sourcePort, packet.sourceChannel, packet.sequence));
+  store.delete(sentPacketKey(packet.sourcePort, packet.sourceChannel, packet.sequence));
   if (closed !== undefined) setChannel(store, closed);
 }

@@ -30,7 +30,9 @@ const MISBEHAVIOUR_FIELDS: readonly FieldKind[] = ["string", "uint64", "bytes", 
 /**
  * Throws IBC_CLIENT_STATE_INVALID unless `cs` is a usable ICS-07 client state: a chain id of 1..50
  * characters, 1/3 <= trust level <= 1 (CometBFT ValidateTrustLevel), 0 < trustingPeriod <
- * unbondingPeriod, maxClockDrift > 0, latestHeight > 0 and frozenHeight >= 0.
+ * unbondingPeriod, maxClockDrift > 0, latestHeight >= 0 and frozenHeight >= 0. Latest height 0 is a client
+ * made from the counterparty's genesis before its first block: its consensus state holds the initial
+ * validator set's hash (so header 1 is adjacent) and an empty root, which proves nothing.
  */
 export function validateClientState(cs: ClientState): void {
   const fail = (msg: string): never => {
@@ -49,7 +51,7 @@ export function validateClientState(cs: ClientState): void {
   if (cs.unbondingPeriod <= cs.trustingPeriod)
     fail("trusting period must be shorter than the unbonding period");
   if (cs.maxClockDrift <= 0n) fail("max clock drift must be positive");
-  if (cs.latestHeight <= 0n) fail("latest height must be positive");
+  if (cs.latestHeight < 0n) fail("latest height must not be negative");
   if (cs.frozenHeight < 0n) fail("frozen height must not be negative");
 }
 

@@ -59,7 +59,7 @@ export async function readConsensusState(
   clientId: string,
   height: bigint,
 ): Promise<ConsensusState | undefined> {
-  if (height <= 0n || height >= 1n << 64n) return undefined;
+  if (height < 0n || height >= 1n << 64n) return undefined;
   const raw = await store.get(consensusStateKey(clientId, height));
   return raw === undefined ? undefined : decodeConsensusState(raw);
 }

@@ -24,7 +24,9 @@ export async function* walkRange(resolve: Resolve, root: Link, range: KeyRange):
         cur = rev ? n.right : n.left;
       }
     }
-    const n = stack.pop()!;
+    // Every node left on the way down was outside the range (a range beyond the last key).
+    const n = stack.pop();
+    if (n === undefined) return;
     if (!rev && range.lt && compareBytes(n.key, range.lt) >= 0) return;
     if (rev && range.gte && compareBytes(n.key, range.gte) < 0) return;
     yield n;

@@ -161,6 +161,10 @@ describe("MerkleTree", () => {
       "c=c",
       "b=b",
     ]);
+    // Ranges entirely beyond the last key, or entirely before the first, are empty (not a crash).
+    assert.deepEqual(await collect(tree.iterate({ gte: utf8("x"), lt: utf8("z") })), []);
+    assert.deepEqual(await collect(tree.iterateAt({ gte: utf8("e") }, 1)), []);
+    assert.deepEqual(await collect(tree.iterateAt({ lt: utf8("0"), reverse: true }, 1)), []);
     const before = tree.hash;
     assert.notDeepEqual(await tree.workingHash(), before);
     tree.discard();

@@ -70,7 +70,7 @@ describe("light client codecs", () => {
       "IBC_CLIENT_STATE_INVALID",
       /trust level/,
     );
-    throwsCode(() => encodeClientState(testClientState(0n)), "IBC_CLIENT_STATE_INVALID", /latest height/);
+    throwsCode(() => encodeClientState(testClientState(-1n)), "IBC_CLIENT_STATE_INVALID", /latest height/);
     throwsCode(
       () => encodeClientState(testClientState(1n, { latestHeight: 1n << 63n })),
       "IBC_CLIENT_STATE_INVALID",

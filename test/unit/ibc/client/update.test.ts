@@ -288,3 +288,35 @@ describe("light client: refusals", () => {
     assert.equal(await getClientState(store, "c2"), undefined);
   });
 });
+
+describe("light client: a client made from the counterparty's genesis", () => {
+  it("starts at height 0 with the initial set's hash and accepts header 1 as adjacent", T, async () => {
+    const store = new MemStore();
+    const h1 = signedHeader({ height: 1, time: T0, vals: A });
+    await createClient(store, CLIENT, testClientState(0n), {
+      timestamp: T0 - 1n,
+      root: new Uint8Array(0),
+      nextValidatorsHash: h1.header.validatorsHash,
+    });
+    const res = await updateClient(store, CLIENT, clientHeader(h1, A, 0n, A), T0 + SECOND);
+    assert.equal(res.kind, "updated");
+    assert.equal((await getClientState(store, CLIENT))?.latestHeight, 1n);
+  });
+
+  it("refuses a first header signed by a set other than the genesis set", T, async () => {
+    const store = new MemStore();
+    const h1 = signedHeader({ height: 1, time: T0, vals: A });
+    await createClient(store, CLIENT, testClientState(0n), {
+      timestamp: T0 - 1n,
+      root: new Uint8Array(0),
+      nextValidatorsHash: h1.header.validatorsHash,
+    });
+    const B = makeSet([5, 6, 7]);
+    const forged = signedHeader({ height: 1, time: T0, vals: B });
+    await rejectsWith(
+      updateClient(store, CLIENT, clientHeader(forged, B, 0n, B), T0 + SECOND),
+      "IBC_HEADER_INVALID",
+    );
+    assert.equal((await getClientState(store, CLIENT))?.latestHeight, 0n);
+  });
+});
