@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import {
   addGenesisAccount,
   addGenesisValidator,
+  addIbcPath,
   formatCoins,
   genesisBech32Prefix,
   genesisValidator,
@@ -13,6 +14,7 @@ import {
   Prompter,
   parseAccountAddress,
   parseCoins,
+  parseDurationNs,
   saveGenesis,
 } from "../node/index.ts";
 import { fromBase64, IcsdError, toHexUpper } from "../utils/index.ts";
@@ -37,6 +39,78 @@ function addAndSave(home: string, pubKey: Uint8Array, power: bigint, name: strin
   const v = genesisValidator(pubKey, power, name);
   saveGenesis(paths.genesis, addGenesisValidator(doc, v));
   process.stdout.write(`added validator ${toHexUpper(v.address)} (power ${power}) to ${paths.genesis}\n`);
+}
+
+function registerAddIbcPath(genesis: Command): void {
+  const cmd = genesis
+    .command("add-ibc-path")
+    .description(
+      "Join this chain to another at genesis: add a light client of the other chain (from its genesis.json) and a channel end bound to it; run it on both chains with the ids mirrored",
+    )
+    .requiredOption("--counterparty-genesis <file>", "the other chain's genesis.json")
+    .option("--counterparty-app <app>", "the application the other chain runs: icsd or kvstore", "icsd")
+    .option("--client-id <id>", "this chain's client of the other chain", "07-icsd-0")
+    .option("--port <port>", "this chain's port", "transfer")
+    .option("--channel <id>", "this chain's channel id", "channel-0")
+    .option("--counterparty-port <port>", "the other chain's port (default: --port)")
+    .option("--counterparty-channel <id>", "the other chain's channel id", "channel-0")
+    .option("--ordering <ordering>", "ordered or unordered", "unordered")
+    .option("--version <version>", "the channel version", "ics20-1")
+    .option("--trusting-period <duration>", "e.g. 40s (default: 2/3 of the other chain's unbonding period)");
+  withHome(cmd);
+  withExample(
+    cmd,
+    "icsd genesis add-ibc-path --counterparty-genesis ./b/config/genesis.json --home ./a",
+    "icsd genesis add-ibc-path --counterparty-genesis ./a/config/genesis.json --channel channel-0 --counterparty-channel channel-0 --home ./b",
+  );
+  cmd.action(
+    async (opts: {
+      home: string;
+      counterpartyGenesis: string;
+      counterpartyApp: string;
+      clientId: string;
+      port: string;
+      channel: string;
+      counterpartyPort?: string;
+      counterpartyChannel: string;
+      ordering: string;
+      version: string;
+      trustingPeriod?: string;
+    }) => {
+      if (opts.ordering !== "ordered" && opts.ordering !== "unordered") {
+        throw new IcsdError(
+          "INVALID_ARGUMENT",
+          `--ordering must be ordered or unordered, not ${opts.ordering}`,
+        );
+      }
+      if (opts.counterpartyApp !== "icsd" && opts.counterpartyApp !== "kvstore") {
+        throw new IcsdError("INVALID_ARGUMENT", `--counterparty-app must be icsd or kvstore`);
+      }
+      if (!existsSync(opts.counterpartyGenesis)) {
+        throw new IcsdError("INVALID_ARGUMENT", `no genesis file at ${opts.counterpartyGenesis}`);
+      }
+      const paths = homePaths(opts.home);
+      const doc = await addIbcPath(loadGenesis(paths.genesis), {
+        clientId: opts.clientId,
+        counterparty: loadGenesis(opts.counterpartyGenesis),
+        counterpartyApp: opts.counterpartyApp,
+        portId: opts.port,
+        channelId: opts.channel,
+        counterpartyPortId: opts.counterpartyPort ?? opts.port,
+        counterpartyChannelId: opts.counterpartyChannel,
+        ordering: opts.ordering,
+        version: opts.version,
+        trustingPeriod:
+          opts.trustingPeriod === undefined
+            ? undefined
+            : parseDurationNs(opts.trustingPeriod, "--trusting-period"),
+      });
+      saveGenesis(paths.genesis, doc);
+      process.stdout.write(
+        `added client ${opts.clientId} and channel ${opts.port}/${opts.channel} to ${paths.genesis}\n`,
+      );
+    },
+  );
 }
 
 function registerAddAccount(genesis: Command): void {
@@ -129,4 +203,5 @@ export function registerGenesis(program: Command): void {
 
   registerAddAccount(genesis);
   registerGentx(genesis);
+  registerAddIbcPath(genesis);
 }

@@ -108,6 +108,13 @@ export {
   valoperAddress,
 } from "./gentx.ts";
 export { defaultHome, ensureHomeDirs, type HomePaths, homePaths, writeFileAtomic } from "./home.ts";
+export {
+  addIbcPath,
+  type IbcPathOptions,
+  initialValidatorSetHash,
+  parseDurationNs,
+  unbondingPeriodOf,
+} from "./ibcGenesis.ts";
 export { type InitHomeOptions, type InitHomeResult, initHome } from "./init.ts";
 export {
   assertKeyName,
