@@ -1,5 +1,6 @@
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { CommitInfo, Event, Misbehavior, ValidatorUpdate } from "../consensus/index.ts";
+import type { SdkError } from "./errors.ts";
 import type { AppStore } from "./store.ts";
 
 /** The block being executed, as modules see it: time is the header's (nanoseconds), never the clock. */
@@ -40,6 +41,14 @@ export interface MsgRoute<T = unknown> {
   decode(value: Uint8Array, prefix: string): { readonly signer: string; readonly msg: T };
   /** Executes; returns the response for TxMsgData.msg_responses. Throws an SdkError on failure. */
   handle(ctx: ModuleContext, msg: T): Promise<Any>;
+  /**
+   * Only on relay messages (ibc-go's RedundantRelayDecorator): given the message's response, the error
+   * to fail the transaction with when the message was a no-op (already relayed), else undefined. A
+   * transaction in which at least one message has this hook and every such message was a no-op fails
+   * with the first one's error and keeps none of its messages' writes (the fee and sequence stay, as for
+   * any failed transaction); one new relay among them lets the transaction succeed.
+   */
+  redundantRelay?(response: Any): SdkError | undefined;
 }
 
 /** Erases a route's message type so routes of different messages can share one list. */

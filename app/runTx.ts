@@ -113,6 +113,9 @@ export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): P
   const msgStore = new GasStore(msgBranch, gas);
   const msgEvents: Event[] = [];
   const responses: Any[] = [];
+  // Relay messages (MsgRoute.redundantRelay): how many ran, and the first no-op's error while all were.
+  let relays = 0;
+  let redundant: SdkError | undefined;
   try {
     for (let i = 0; i < tx.msgs.length; i++) {
       const msg = tx.msgs[i]!;
@@ -132,7 +135,12 @@ export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): P
             return env.router.run(this, any, signer);
           },
         };
-        responses.push(await msg.route.handle(mctx, msg.msg));
+        const response = await msg.route.handle(mctx, msg.msg);
+        responses.push(response);
+        if (msg.route.redundantRelay) {
+          const noop = msg.route.redundantRelay(response);
+          redundant = relays++ === 0 ? noop : noop === undefined ? undefined : redundant;
+        }
       } catch (e) {
         const err = toSdkError(e);
         throw new SdkError(
@@ -143,6 +151,7 @@ export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): P
       }
       msgEvents.push(...withMsgIndex(events, i));
     }
+    if (redundant !== undefined) throw redundant;
   } catch (e) {
     // The ante handler's events stay: its fee and sequence changes were kept.
     return failure(e, gasWanted, gas.consumed, anteEvents, { sender, sequence });

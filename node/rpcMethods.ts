@@ -1,6 +1,7 @@
-import type { Application } from "../consensus/index.ts";
+import { type Application, toDomainValidator } from "../consensus/index.ts";
 import { sha256 } from "../crypto/index.ts";
 import type { P2p } from "../p2p/index.ts";
+import { encodeCommit, encodeHeader, encodeValidatorSet } from "../proto/index.ts";
 import {
   buildStatus,
   paramBase64Bytes,
@@ -193,6 +194,21 @@ export function nodeRpcMethods(s: RpcSources): RpcMethods {
           commit: commitJson(commit, partsHashOf(block)),
         },
         canonical: true,
+      };
+    },
+    // icsd-specific: what a relayer needs to update a light client of this chain to `height` (default
+    // the latest committed height): the header, the commit that finalised it, and the set that signed it,
+    // in proto/'s encodings (the bytes the ibc/ lib decodes inside a ClientHeader).
+    light_block: async (params) => {
+      const height = heightParam(params);
+      const { block, commit } = await loadBlock(height);
+      const vals = await s.chain.validatorsAt(height);
+      if (!vals) throw new IcsdError("RPC_HEIGHT", `no validator set stored for height ${height}`);
+      return {
+        height: String(height),
+        header: toBase64(encodeHeader(block.header)),
+        commit: toBase64(encodeCommit(commit)),
+        validator_set: toBase64(encodeValidatorSet({ validators: vals.map(toDomainValidator) })),
       };
     },
     validators: async (params) => {

@@ -291,4 +291,39 @@ describe("packet layer end to end: two chains, real relayer processes", { timeou
     );
     assert.equal(await balance(qa, escrowA, DENOM), 0n);
   });
+
+  it("times out a packet when relaying is paused past its timeout: the ordered channel closes and the sender is refunded", async () => {
+    for (const r of relayers) await r.kill("SIGTERM");
+    const ca = await SigningStargateClient.connectWithSigner(
+      `http://127.0.0.1:${a.nodes[0]!.rpcPort}`,
+      alice.wallet,
+      {
+        gasPrice: GasPrice.fromString(GAS_PRICE),
+      },
+    );
+    const timeoutHeight = BigInt(await b.height(b.nodes[0]!)) + 3n;
+    const res = await ca.signAndBroadcast(
+      alice.address,
+      [transferMsg(alice, daveB.address, ORDERED.channelA, "5", DENOM, 0n, timeoutHeight)],
+      "auto",
+    );
+    assert.equal(res.code, 0, res.rawLog);
+    const afterSend = await balance(qa, alice.address, DENOM);
+    await b.waitForHeight(b.nodes, Number(timeoutHeight) + 1, 60_000);
+    relayers[1]!.start();
+    await waitUntil(
+      "the ordered channel to close on A",
+      async () =>
+        (await qa.ibc.channel.channel("transfer", ORDERED.channelA)).channel?.state === State.STATE_CLOSED,
+      120_000,
+      () => relayers[1]!.logTail(),
+    );
+    // The transfer app was told: alice has her 5 back; B never received the packet.
+    assert.equal(await balance(qa, alice.address, DENOM), afterSend + 5n);
+    assert.equal(
+      (await qb.ibc.channel.nextSequenceReceive("transfer", ORDERED.channelB)).nextSequenceReceive,
+      BigInt(PER_CHANNEL) + 1n,
+    );
+    assert.equal(await sentPackets(a, ORDERED.channelA), 0);
+  });
 });

@@ -1,0 +1,480 @@
+/**
+ * The relayer: for every configured path and both of its directions, each round reads both chains,
+ * plans (planner.ts) and submits receives to the destination and acks and timeouts back to the source,
+ * each batch led by the light-client update its proofs need. Nothing is kept between rounds but
+ * metrics, so restarts lose and duplicate nothing.
+ */
+import type { Server } from "node:http";
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import {
+  type ClientHeader,
+  type ClientState,
+  nextSequenceRecvKey,
+  type Packet,
+  packetAckKey,
+  packetCommitmentKey,
+  packetReceiptKey,
+} from "../ibc/index.ts";
+import { createLogger, errorMessage, IcsdError, type Logger, readUint64Be } from "../utils/index.ts";
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
+import { ChainQueries, httpRpcCaller } from "./chainQueries.ts";
+import type { ChainConfig, PathConfig, PathEndConfig, RelayerConfig } from "./config.ts";
+import { buildClientHeader, type LightBlock } from "./lightBlock.ts";
+import { acknowledgementMsg, recvPacketMsg, timeoutMsg, updateClientMsg } from "./messages.ts";
+import {
+  createRelayerMetrics,
+  type RelayerMetrics,
+  type RelayKind,
+  serveMetrics,
+  serverUrl,
+} from "./metrics.ts";
+import {
+  batches,
+  chooseProofPoint,
+  DEFAULT_PLAN_OPTIONS,
+  type DirectionPlan,
+  type PlanOptions,
+  planDirection,
+  type SrcWork,
+  srcWork,
+} from "./planner.ts";
+import { CosmjsTxSender, type TxOutcome, type TxSender } from "./txSender.ts";
+
+const MEMO = "icsd-relayer";
+
+function isLogger(x: RelayerModules | Logger): x is Logger {
+  return typeof (x as Logger).child === "function" && typeof (x as Logger).info === "function";
+}
+
+/** What a relayer is built from; everything but the config has a production default. */
+export interface RelayerModules {
+  /** Used as given (pass the relayer's child, e.g. `logger.child({ module: "relayer" })`). */
+  readonly logger?: Logger;
+  /** Reads of a chain (default: JSON-RPC to its `rpc`). */
+  readonly queries?: (chain: ChainConfig) => ChainQueries;
+  /** Transaction submission on a chain (default: CosmJS with its mnemonic). */
+  readonly sender?: (chain: ChainConfig, signal: AbortSignal, logger: Logger) => TxSender;
+  readonly planOptions?: PlanOptions;
+  /** Backoff of the main loop after a round with errors. */
+  readonly backoff?: BackoffOptions;
+}
+
+/** What one direction of one path did in a round. */
+export interface DirectionReport {
+  readonly path: string;
+  /** `srcChain->dstChain`. */
+  readonly direction: string;
+  /** Packet messages included in successful transactions. */
+  readonly recv: number;
+  readonly ack: number;
+  readonly timeout: number;
+  /** Packets held back (too close to their timeout, or the destination channel not open). */
+  readonly deferred: number;
+  /** Transactions refused or not included (redundant relays included). */
+  readonly failedTxs: number;
+  /** Set when the direction stopped on an error (RPC unreachable, bad answer...). */
+  readonly error?: string;
+}
+
+/** What a round did. */
+export interface RoundReport {
+  readonly directions: readonly DirectionReport[];
+}
+
+interface Side {
+  readonly end: PathEndConfig;
+  readonly q: ChainQueries;
+  readonly sender: TxSender;
+}
+
+interface Counts {
+  recv: number;
+  ack: number;
+  timeout: number;
+  failedTxs: number;
+}
+
+/** Relays packets on the configured paths until stopped. */
+export class Relayer {
+  private readonly cfg: RelayerConfig;
+  private readonly log: Logger;
+  private readonly m: RelayerMetrics;
+  private readonly planOpts: PlanOptions;
+  private readonly backoffOpts: BackoffOptions;
+  private readonly abort = new AbortController();
+  private readonly queries = new Map<string, ChainQueries>();
+  private readonly senders = new Map<string, TxSender>();
+  private loop: Promise<void> | undefined;
+  private server: Server | undefined;
+  private round: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  /**
+   * `modules` may also be just a logger (already the relayer's child, e.g. `logger.child({ module:
+   * "relayer" })`); without one the relayer logs JSON to stderr.
+   */
+  constructor(cfg: RelayerConfig, modulesOrLogger: RelayerModules | Logger = {}) {
+    const modules: RelayerModules = isLogger(modulesOrLogger) ? { logger: modulesOrLogger } : modulesOrLogger;
+    this.cfg = cfg;
+    this.log = modules.logger ?? createLogger().child({ module: "relayer" });
+    this.m = createRelayerMetrics();
+    this.planOpts = modules.planOptions ?? DEFAULT_PLAN_OPTIONS;
+    this.backoffOpts = modules.backoff ?? DEFAULT_BACKOFF;
+    for (const c of cfg.chains) {
+      this.queries.set(c.id, modules.queries?.(c) ?? new ChainQueries(c.id, httpRpcCaller(c.rpc)));
+      const log = this.log.child({ chain: c.id });
+      this.senders.set(
+        c.id,
+        modules.sender?.(c, this.abort.signal, log) ??
+          new CosmjsTxSender(c, { logger: log, signal: this.abort.signal }),
+      );
+    }
+  }
+
+  /** Starts the metrics server (if configured) and the relay loop. */
+  async start(): Promise<void> {
+    if (this.stopped) throw new IcsdError("RELAYER_STOPPED", "a stopped relayer cannot start again");
+    if (this.loop) return;
+    const listen = this.cfg.global.metricsListen;
+    if (listen) {
+      this.server = await serveMetrics(this.m.registry, listen);
+      this.log.info({ url: `${serverUrl(this.server)}/metrics` }, "serving metrics");
+    }
+    for (const s of this.senders.values()) {
+      this.log.info({ chain: s.chain, address: await s.address() }, "relaying as");
+    }
+    this.loop = this.run();
+  }
+
+  /** Stops the loop (an in-flight transaction's wait is abandoned), the metrics server and the clients. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.loop;
+    await this.round.catch(() => undefined);
+    if (this.server) {
+      const server = this.server;
+      this.server = undefined;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    for (const s of this.senders.values()) s.close();
+  }
+
+  /** Prometheus text of the relayer's metrics. */
+  metrics(): Promise<string> {
+    return this.m.registry.metrics();
+  }
+
+  /** `http://host:port` of the metrics server, once started with `metrics_listen`. */
+  metricsUrl(): string | undefined {
+    return this.server ? serverUrl(this.server) : undefined;
+  }
+
+  /** Runs one round over every path and direction (serialised with the loop's rounds). */
+  relayOnce(): Promise<RoundReport> {
+    const next = this.round.then(() => this.doRound());
+    this.round = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(): Promise<void> {
+    const backoff = new Backoff(this.backoffOpts);
+    while (!this.abort.signal.aborted) {
+      let delay = this.cfg.global.pollIntervalMs;
+      try {
+        const r = await this.relayOnce();
+        if (r.directions.some((d) => d.error !== undefined)) delay = Math.max(delay, backoff.next());
+        else backoff.reset();
+      } catch (e) {
+        delay = Math.max(delay, backoff.next());
+        this.log.error({ err: errorMessage(e), delayMs: delay }, "relay round failed");
+      }
+      await sleep(delay, this.abort.signal);
+    }
+  }
+
+  private side(end: PathEndConfig): Side {
+    return { end, q: this.queries.get(end.chain)!, sender: this.senders.get(end.chain)! };
+  }
+
+  private async doRound(): Promise<RoundReport> {
+    const directions: DirectionReport[] = [];
+    for (const path of this.cfg.paths) {
+      for (const [src, dst] of [
+        [path.a, path.b],
+        [path.b, path.a],
+      ] as const) {
+        if (this.abort.signal.aborted) return { directions };
+        directions.push(await this.direction(path, this.side(src), this.side(dst)));
+      }
+    }
+    return { directions };
+  }
+
+  private async direction(path: PathConfig, src: Side, dst: Side): Promise<DirectionReport> {
+    const direction = `${src.end.chain}->${dst.end.chain}`;
+    const counts: Counts = { recv: 0, ack: 0, timeout: 0, failedTxs: 0 };
+    let deferred = 0;
+    try {
+      deferred = await this.relayDirection(path.name, direction, src, dst, counts);
+      return { path: path.name, direction, ...counts, deferred };
+    } catch (e) {
+      const error = errorMessage(e);
+      this.log.warn({ path: path.name, direction, err: error }, "direction failed this round");
+      return { path: path.name, direction, ...counts, deferred, error };
+    }
+  }
+
+  /** Relays one direction; returns the number of deferred packets. */
+  private async relayDirection(
+    pathName: string,
+    direction: string,
+    src: Side,
+    dst: Side,
+    counts: Counts,
+  ): Promise<number> {
+    const labels = { path: pathName, direction };
+    const [srcChan, dstChan, srcLatest, dstLatest, dstClient, srcClient] = await Promise.all([
+      src.q.channel(src.end.port, src.end.channel),
+      dst.q.channel(dst.end.port, dst.end.channel),
+      src.q.lightBlock(),
+      dst.q.lightBlock(),
+      dst.q.clientState(dst.end.clientId),
+      src.q.clientState(src.end.clientId),
+    ]);
+    for (const [chain, id, cs] of [
+      [dst.end.chain, dst.end.clientId, dstClient],
+      [src.end.chain, src.end.clientId, srcClient],
+    ] as const) {
+      if (cs.frozenHeight !== 0n) {
+        throw new IcsdError(
+          "RELAYER_CLIENT_FROZEN",
+          `client ${id} on ${chain} is frozen at ${cs.frozenHeight}`,
+        );
+      }
+    }
+    // Proofs of src are checked by dst's client of src, and the other way round.
+    const sp = chooseProofPoint(srcLatest.height, dstClient.latestHeight);
+    const dp = chooseProofPoint(dstLatest.height, srcClient.latestHeight);
+    // A proof height H proves state version H - 1; version 0 (before the first block) has nothing.
+    if (sp.height < 2n || dp.height < 2n) return 0;
+    const dstProofTime = dp.needsUpdate
+      ? dstLatest.signedHeader.header.time
+      : (await dst.q.lightBlock(dp.height)).signedHeader.header.time;
+
+    const packets = await src.q.sentPackets(src.end.port, src.end.channel, sp.height - 1n);
+    for (const p of packets) {
+      if (p.destPort !== dst.end.port || p.destChannel !== dst.end.channel) {
+        throw new IcsdError(
+          "RELAYER_PATH_MISMATCH",
+          `${src.end.chain} packet ${p.sequence} goes to ${p.destPort}/${p.destChannel}, the path says ${dst.end.port}/${dst.end.channel}`,
+        );
+      }
+    }
+    const seqs = packets.map((p) => p.sequence);
+    const unreceived = new Set(
+      seqs.length ? await dst.q.unreceivedPackets(dst.end.port, dst.end.channel, seqs, dp.height - 1n) : [],
+    );
+    const received = seqs.filter((s) => !unreceived.has(s));
+    const acks = received.length
+      ? await dst.q.acknowledgements(dst.end.port, dst.end.channel, received, dp.height - 1n)
+      : new Map<bigint, Uint8Array>();
+    const ackPending = new Set(
+      acks.size ? await src.q.unreceivedAcks(src.end.port, src.end.channel, [...acks.keys()], 0n) : [],
+    );
+    const plan = planDirection(
+      {
+        ordered: srcChan.ordered,
+        dstOpen: dstChan.open,
+        packets,
+        unreceived,
+        acks,
+        ackPending,
+        dstProofHeight: dp.height,
+        dstProofTime,
+        dstLatestHeight: dstLatest.height,
+        dstLatestTime: dstLatest.signedHeader.header.time,
+      },
+      this.planOpts,
+    );
+    this.m.packetsPending.set(
+      labels,
+      plan.recv.length + plan.ack.length + plan.timeout.length + plan.deferred.length,
+    );
+
+    if (plan.recv.length > 0) {
+      await this.deliverRecvs(labels, src, dst, plan, sp, srcLatest, dstClient, counts);
+    } else {
+      const lag = srcLatest.height - sp.height;
+      this.m.lagBlocks.set(labels, Number(lag > 0n ? lag : 0n));
+    }
+    const back = srcWork(plan);
+    if (back.length > 0)
+      await this.deliverBack(labels, src, dst, back, srcChan.ordered, dp, dstLatest, srcClient, counts);
+    else if (plan.recv.length === 0) await this.refreshIfStale(labels, src, dst, dstClient, srcLatest);
+    return plan.deferred.length;
+  }
+
+  /**
+   * Keeps dst's client of src from expiring while no packets flow (hermes' refresh): when its latest
+   * consensus state is older than a third of the trusting period, updates it to src's latest height.
+   * A client still at its genesis height is updated at once.
+   */
+  private async refreshIfStale(
+    labels: { path: string; direction: string },
+    src: Side,
+    dst: Side,
+    client: ClientState,
+    srcLatest: LightBlock,
+  ): Promise<void> {
+    if (client.latestHeight >= srcLatest.height) return;
+    if (client.latestHeight > 0n) {
+      const trustedTime = (await src.q.lightBlock(client.latestHeight)).signedHeader.header.time;
+      const age = srcLatest.signedHeader.header.time - trustedTime;
+      if (age * 3n < client.trustingPeriod) return;
+    }
+    const signer = await dst.sender.address();
+    const header = await this.clientHeader(src.q, srcLatest, client.latestHeight);
+    const out = await dst.sender.submit([updateClientMsg(dst.end.clientId, header, signer)], MEMO);
+    if (!out.ok) {
+      this.m.txFailed.inc();
+      this.log.warn({ ...labels, chain: dst.end.chain, log: out.log }, "client refresh failed");
+      return;
+    }
+    this.log.info(
+      { ...labels, chain: dst.end.chain, clientId: dst.end.clientId, height: String(srcLatest.height) },
+      "refreshed client",
+    );
+  }
+
+  private async updateFor(
+    counterparty: ChainQueries,
+    host: Side,
+    point: { height: bigint; needsUpdate: boolean },
+    latest: LightBlock,
+    client: ClientState,
+    signer: string,
+  ): Promise<EncodeObject[]> {
+    if (!point.needsUpdate) return [];
+    if (await host.q.hasConsensusState(host.end.clientId, point.height)) return [];
+    const header = await this.clientHeader(counterparty, latest, client.latestHeight);
+    return [updateClientMsg(host.end.clientId, header, signer)];
+  }
+
+  /** The update of a client trusting `trusted` to `target` (trusted set = the set signing trusted + 1). */
+  private async clientHeader(q: ChainQueries, target: LightBlock, trusted: bigint): Promise<ClientHeader> {
+    const next = trusted + 1n === target.height ? target : await q.lightBlock(trusted + 1n);
+    return buildClientHeader(target, trusted, next);
+  }
+
+  private async deliverRecvs(
+    labels: { path: string; direction: string },
+    src: Side,
+    dst: Side,
+    plan: DirectionPlan,
+    sp: { height: bigint; needsUpdate: boolean },
+    srcLatest: LightBlock,
+    dstClient: ClientState,
+    counts: Counts,
+  ): Promise<void> {
+    const signer = await dst.sender.address();
+    let update = await this.updateFor(src.q, dst, sp, srcLatest, dstClient, signer);
+    for (const batch of batches(plan.recv, this.cfg.global.maxMsgsPerTx)) {
+      // The batch's proofs are read concurrently (at most max_msgs_per_tx of them).
+      const proofs = await Promise.all(
+        batch.map((p) =>
+          src.q.proveKey(packetCommitmentKey(p.sourcePort, p.sourceChannel, p.sequence), sp.height),
+        ),
+      );
+      const msgs = [...update, ...batch.map((p, i) => recvPacketMsg(p, proofs[i]!.proof, sp.height, signer))];
+      const out = await dst.sender.submit(msgs, MEMO);
+      if (!this.outcome(labels, dst.end.chain, out, { recv: batch }, sp.height)) return;
+      counts.recv += batch.length;
+      this.m.lagBlocks.set(labels, Math.max(0, (out.height ?? 0) - Number(sp.height)));
+      update = [];
+    }
+  }
+
+  private async deliverBack(
+    labels: { path: string; direction: string },
+    src: Side,
+    dst: Side,
+    work: readonly SrcWork[],
+    ordered: boolean,
+    dp: { height: bigint; needsUpdate: boolean },
+    dstLatest: LightBlock,
+    srcClient: ClientState,
+    counts: Counts,
+  ): Promise<void> {
+    const signer = await src.sender.address();
+    let update = await this.updateFor(dst.q, src, dp, dstLatest, srcClient, signer);
+    // Ordered timeouts all prove the one nextSequenceRecv of the destination channel.
+    let nextRecv: { value: bigint; proof: Uint8Array } | undefined;
+    if (ordered && work.some((w) => w.kind === "timeout")) {
+      const kp = await dst.q.proveKey(nextSequenceRecvKey(dst.end.port, dst.end.channel), dp.height);
+      if (kp.value === undefined || kp.value.length !== 8) {
+        throw new IcsdError(
+          "RELAYER_QUERY_DECODE",
+          `${dst.end.chain}: no nextSequenceRecv for ${dst.end.port}/${dst.end.channel}`,
+        );
+      }
+      nextRecv = { value: readUint64Be(kp.value), proof: kp.proof };
+    }
+    for (const batch of batches(work, this.cfg.global.maxMsgsPerTx)) {
+      const done = {
+        ack: batch.flatMap((w) => (w.kind === "ack" ? [w.work.packet] : [])),
+        timeout: batch.flatMap((w) => (w.kind === "timeout" ? [w.packet] : [])),
+      };
+      const packetMsgs = await Promise.all(
+        batch.map(async (w): Promise<EncodeObject> => {
+          if (w.kind === "ack") {
+            const p = w.work.packet;
+            const kp = await dst.q.proveKey(packetAckKey(p.destPort, p.destChannel, p.sequence), dp.height);
+            return acknowledgementMsg(p, w.work.acknowledgement, kp.proof, dp.height, signer);
+          }
+          const p = w.packet;
+          if (nextRecv) return timeoutMsg(p, nextRecv.proof, dp.height, nextRecv.value, signer);
+          // Unordered: the receipt's absence at the proof height proves the packet was never received.
+          const kp = await dst.q.proveKey(packetReceiptKey(p.destPort, p.destChannel, p.sequence), dp.height);
+          return timeoutMsg(p, kp.proof, dp.height, p.sequence, signer);
+        }),
+      );
+      const msgs = [...update, ...packetMsgs];
+      const out = await src.sender.submit(msgs, MEMO);
+      if (!this.outcome(labels, src.end.chain, out, done, dp.height)) return;
+      counts.ack += done.ack.length;
+      counts.timeout += done.timeout.length;
+      update = [];
+    }
+  }
+
+  /** Records a batch's outcome in metrics and the log; false when the rest of the work must wait a round. */
+  private outcome(
+    labels: { path: string; direction: string },
+    chain: string,
+    out: TxOutcome,
+    done: Partial<Record<RelayKind, readonly Packet[]>>,
+    proofHeight: bigint,
+  ): boolean {
+    const sizes = Object.fromEntries(Object.entries(done).map(([k, v]) => [k, v.length]));
+    const fields = { ...labels, chain, ...sizes, proofHeight: String(proofHeight), hash: out.hash };
+    if (!out.ok) {
+      this.m.txFailed.inc();
+      if (out.redundant) {
+        // Another relayer delivered these first: nothing lost, nothing to fix.
+        this.log.info({ ...fields, log: out.log }, "batch already relayed by another relayer");
+      } else {
+        this.log.error(
+          { ...fields, code: out.code, log: out.log },
+          "relay transaction failed; recomputing next round",
+        );
+      }
+      return false;
+    }
+    for (const [kind, packets] of Object.entries(done) as [RelayKind, readonly Packet[]][]) {
+      if (packets.length) this.m.packetsRelayed.inc({ ...labels, kind }, packets.length);
+    }
+    this.log.info({ ...fields, height: out.height }, "relayed batch");
+    return true;
+  }
+}
