@@ -4,6 +4,7 @@ import { registerGenesis } from "./genesis.ts";
 import { registerInit } from "./init.ts";
 import { registerKeys } from "./keys.ts";
 import { registerQuery } from "./query.ts";
+import { registerRelayer } from "./relayer.ts";
 import { registerShow } from "./show.ts";
 import { registerStart } from "./start.ts";
 import { registerStatus } from "./status.ts";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerTx(program);
   registerQuery(program);
+  registerRelayer(program);
   program.addHelpText(
     "after",
     "\nExample:\n  $ icsd init node0 --chain-id provider-1\n  $ icsd start\n  $ icsd devnet up --validators 4",

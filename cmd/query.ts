@@ -8,6 +8,7 @@ import { printJson, withExample, withHome } from "./common.ts";
 import { outputFormat, withOutput } from "./keys.ts";
 import { registerDistributionQuery } from "./queryDistribution.ts";
 import { registerGovQuery } from "./queryGov.ts";
+import { registerIbcQuery } from "./queryIbc.ts";
 import { registerSlashingQuery } from "./querySlashing.ts";
 import { registerStakingQuery } from "./queryStaking.ts";
 
@@ -503,4 +504,5 @@ export function registerQuery(program: Command): void {
   registerDistributionQuery(query);
   registerSlashingQuery(query);
   registerGovQuery(query);
+  registerIbcQuery(query);
 }

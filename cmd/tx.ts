@@ -21,6 +21,7 @@ import { type KeyringFlags, openKeyring, outputFormat, withKeyringBackend } from
 import { clientError, type NodeFlags, txResultJson, txResultText, withNodeOptions } from "./query.ts";
 import { registerDistributionTx } from "./txDistribution.ts";
 import { registerGovTx } from "./txGov.ts";
+import { registerIbcTransferTx } from "./txIbc.ts";
 import { registerSlashingTx } from "./txSlashing.ts";
 import { registerStakingTx } from "./txStaking.ts";
 
@@ -326,4 +327,5 @@ export function registerTx(program: Command): void {
   registerDistributionTx(tx);
   registerSlashingTx(tx);
   registerGovTx(tx);
+  registerIbcTransferTx(tx);
 }

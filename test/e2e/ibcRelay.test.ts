@@ -74,7 +74,7 @@ function transferMsg(
 
 async function sentPackets(net: Testnet, channel: string): Promise<number> {
   const data = Buffer.from(
-    JSON.stringify({ port_id: "transfer", channel_id: channel, limit: "2000" }),
+    JSON.stringify({ port_id: "transfer", channel_id: channel, limit: "1000" }),
   ).toString("hex");
   const r = await net.rpc<{ response: { code: number; value: string | null; log: string } }>(
     net.nodes[0]!,
