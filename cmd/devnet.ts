@@ -9,7 +9,9 @@ const DEFAULT_DIR = "./.devnet";
 export function registerDevnet(program: Command): void {
   const devnet = program
     .command("devnet")
-    .description("Run a local multi-validator network as child processes on 127.0.0.1");
+    .description(
+      "Run a local network as child processes on 127.0.0.1: a provider chain, a second chain joined to it by a transfer channel, and a relayer",
+    );
   withExample(devnet, "icsd devnet up --validators 4", "icsd devnet status", "icsd devnet down");
 
   const up = devnet
@@ -20,15 +22,34 @@ export function registerDevnet(program: Command): void {
     .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR))
     .option("--validators <n>", "number of validators (new devnets only)", "4")
     .option("--chain-id <id>", "chain id (new devnets only)", "provider-1")
+    .option(
+      "--second-chain-id <id>",
+      "a second chain joined to the first by a transfer channel and a relayer (new devnets only)",
+      "chain-b",
+    )
+    .option("--second-validators <n>", "validators of the second chain (new devnets only)", "1")
+    .option(
+      "--single-chain",
+      "run only the first chain: no second chain, no relayer (new devnets only)",
+      false,
+    )
     .option("--timeout-commit <duration>", "consensus timeout_commit of every node", "200ms")
     .option("--wait-timeout <duration>", "how long to wait for the first blocks", "60s")
     .option("--detach", "return once blocks are produced and leave the nodes running", false);
-  withExample(up, "icsd devnet up --validators 4", "icsd devnet up --home /tmp/dn --validators 3 --detach");
+  withExample(
+    up,
+    "icsd devnet up --validators 4",
+    "icsd devnet up --home /tmp/dn --validators 3 --second-validators 2 --detach",
+    "icsd devnet up --single-chain",
+  );
   up.action(
     async (opts: {
       home: string;
       validators: string;
       chainId: string;
+      secondChainId: string;
+      secondValidators: string;
+      singleChain: boolean;
       timeoutCommit: string;
       waitTimeout: string;
       detach: boolean;
@@ -43,6 +64,12 @@ export function registerDevnet(program: Command): void {
         dir: opts.home,
         validators: parsePositiveInt(opts.validators, "--validators", 50),
         chainId: opts.chainId,
+        secondChain: opts.singleChain
+          ? undefined
+          : {
+              chainId: opts.secondChainId,
+              validators: parsePositiveInt(opts.secondValidators, "--second-validators", 50),
+            },
         timeoutCommitMs,
         waitTimeoutMs,
         detach: opts.detach,

@@ -9,7 +9,15 @@ import {
   readDevnetFile,
   writeDevnetFile,
 } from "./devnetLayout.ts";
-import { isIcsdProcess, nodeLogPath, spawnNode, stopProcesses, tailFile } from "./devnetProcess.ts";
+import {
+  isIcsdProcess,
+  isRelayerProcess,
+  nodeLogPath,
+  spawnNode,
+  spawnRelayer,
+  stopProcesses,
+  tailFile,
+} from "./devnetProcess.ts";
 
 /** Options of `icsd devnet up`. */
 export interface DevnetUpOptions extends DevnetLayoutOptions {
@@ -44,7 +52,20 @@ function printAccounts(f: DevnetFile, out: (l: string) => void): void {
 }
 
 function runningPids(f: DevnetFile): number[] {
-  return f.chains.flatMap((c) => c.nodes.filter((n) => isIcsdProcess(n.pid, n.home)).map((n) => n.pid));
+  return [
+    ...(f.relayers ?? []).filter((r) => isRelayerProcess(r.pid, r.config)).map((r) => r.pid),
+    ...f.chains.flatMap((c) => c.nodes.filter((n) => isIcsdProcess(n.pid, n.home)).map((n) => n.pid)),
+  ];
+}
+
+/** One line per channel of a chain: `transfer/channel-0 <-> chain-b transfer/channel-0 (client 07-icsd-0)`. */
+function channelLines(f: DevnetFile): string[] {
+  return f.chains.flatMap((c) =>
+    (c.channels ?? []).map(
+      (ch) =>
+        `  ${c.chainId} ${ch.port}/${ch.channel} <-> ${ch.counterpartyChainId} ${ch.port}/${ch.counterpartyChannel} (client ${ch.clientId})`,
+    ),
+  );
 }
 
 /**
@@ -65,56 +86,88 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
     );
   }
   const layout = await prepareDevnet({ ...opts, dir });
-  const chain = layout.file.chains[0]!;
+  const chains = layout.file.chains;
+  const nodes = chains.flatMap((c) => c.nodes);
   progress(
-    `${layout.resumed ? "resuming" : "created"} devnet ${chain.chainId} with ${chain.nodes.length} validators in ${dir}`,
+    `${layout.resumed ? "resuming" : "created"} devnet in ${dir}: ${chains
+      .map((c) => `${c.chainId} (${c.nodes.length} validators)`)
+      .join(", ")}${layout.file.relayers.length ? ", 1 relayer" : ""}`,
   );
 
   const children: ChildProcess[] = [];
+  const names: string[] = [];
   const exited = new Map<string, number | string>();
-  for (const n of chain.nodes) {
-    const child = spawnNode(n.home);
-    child.once("exit", (code, signal) => exited.set(n.name, code ?? signal ?? "?"));
+  const label = (chainId: string, name: string) => (chains.length > 1 ? `${chainId}/${name}` : name);
+  for (const c of chains) {
+    for (const n of c.nodes) {
+      const child = spawnNode(n.home);
+      const name = label(c.chainId, n.name);
+      child.once("exit", (code, signal) => exited.set(name, code ?? signal ?? "?"));
+      if (opts.detach) child.unref();
+      children.push(child);
+      names.push(name);
+      n.pid = child.pid ?? 0;
+    }
+  }
+  // The relayer starts with the nodes: it retries until their RPC answers.
+  for (const r of layout.file.relayers) {
+    const child = spawnRelayer(r.config, r.log);
+    child.once("exit", (code, signal) => exited.set(r.name, code ?? signal ?? "?"));
     if (opts.detach) child.unref();
     children.push(child);
-    n.pid = child.pid ?? 0;
+    names.push(r.name);
+    r.pid = child.pid ?? 0;
   }
   writeDevnetFile(dir, layout.file);
-  const pids = chain.nodes.map((n) => n.pid);
+  const pids = children.map((c) => c.pid ?? 0);
 
   const minHeight = opts.minHeight ?? 2;
   const deadline = Date.now() + (opts.waitTimeoutMs ?? 60_000);
   const heights = new Map<string, number | undefined>();
+  const tracked = chains.flatMap((c) => c.nodes.map((n) => ({ name: label(c.chainId, n.name), n })));
   let lastLine = "";
   for (;;) {
-    await Promise.all(chain.nodes.map(async (n) => heights.set(n.name, await nodeHeight(n.rpc))));
-    const line = `waiting for height ${minHeight}: ${chain.nodes
-      .map((n) => `${n.name}=${exited.has(n.name) ? "exited" : (heights.get(n.name) ?? "-")}`)
+    await Promise.all(tracked.map(async ({ name, n }) => heights.set(name, await nodeHeight(n.rpc))));
+    const line = `waiting for height ${minHeight}: ${tracked
+      .map(({ name }) => `${name}=${exited.has(name) ? "exited" : (heights.get(name) ?? "-")}`)
       .join(" ")}`;
     if (line !== lastLine) progress(line);
     lastLine = line;
-    const ready = chain.nodes.every((n) => (heights.get(n.name) ?? -1) >= minHeight);
-    if (ready) break;
-    const failed = chain.nodes.filter((n) => exited.has(n.name));
-    if (failed.length > 0 || Date.now() > deadline) {
+    const ready = tracked.every(({ name }) => (heights.get(name) ?? -1) >= minHeight);
+    const relayerDown = layout.file.relayers.filter((r) => exited.has(r.name));
+    if (ready && relayerDown.length === 0) break;
+    const failed = tracked.filter(({ name }) => exited.has(name));
+    if (failed.length > 0 || relayerDown.length > 0 || Date.now() > deadline) {
       await stopProcesses(pids, 5000);
       const bad =
-        failed.length > 0 ? failed : chain.nodes.filter((n) => (heights.get(n.name) ?? -1) < minHeight);
+        failed.length > 0 ? failed : tracked.filter(({ name }) => (heights.get(name) ?? -1) < minHeight);
       const why = failed.length > 0 ? "exited" : `did not reach height ${minHeight} in time`;
-      const logs = bad
-        .map((n) => `--- ${nodeLogPath(n.home)} (last lines)\n${tailFile(nodeLogPath(n.home), 8)}`)
-        .join("\n");
+      const logs = [
+        ...bad.map(({ n }) => `--- ${nodeLogPath(n.home)} (last lines)\n${tailFile(nodeLogPath(n.home), 8)}`),
+        ...relayerDown.map((r) => `--- ${r.log} (last lines)\n${tailFile(r.log, 8)}`),
+      ].join("\n");
+      const who = [...bad.map(({ name }) => `${name} ${why}`), ...relayerDown.map((r) => `${r.name} exited`)];
       throw new IcsdError(
         "DEVNET_START_FAILED",
-        `devnet did not start: ${bad.map((n) => n.name).join(", ")} ${why}; all nodes stopped\n${logs}`,
-        { nodes: bad.map((n) => n.name) },
+        `devnet did not start: ${who.join(", ")}; all processes stopped\n${logs}`,
+        { nodes: [...bad.map(({ name }) => name), ...relayerDown.map((r) => r.name)] },
       );
     }
     await new Promise((r) => setTimeout(r, 500));
   }
 
-  out(`devnet ${chain.chainId} is producing blocks (${chain.nodes.length} validators)`);
-  for (const n of chain.nodes) out(`  ${n.name}  rpc ${n.rpc}  pid ${n.pid}  log ${nodeLogPath(n.home)}`);
+  for (const c of chains) {
+    out(`chain ${c.chainId} is producing blocks (${c.nodes.length} validators)`);
+    for (const n of c.nodes) out(`  ${n.name}  rpc ${n.rpc}  pid ${n.pid}  log ${nodeLogPath(n.home)}`);
+  }
+  const chLines = channelLines(layout.file);
+  if (chLines.length > 0) {
+    out("channels:");
+    for (const l of chLines) out(l);
+  }
+  for (const r of layout.file.relayers) {
+    out(`relayer ${r.name}  pid ${r.pid}  config ${r.config}  log ${r.log}  metrics ${r.metrics}`);
+  }
   printAccounts(layout.file, out);
   out(`  devnet.json: ${resolve(dir, "devnet.json")}`);
   if (opts.detach) {
@@ -139,10 +192,7 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
     process.on("SIGTERM", onSignal);
     for (const [i, c] of children.entries()) {
       c.once("exit", (code, signal) => {
-        if (!stopping)
-          progress(
-            `${chain.nodes[i]!.name} exited (${code ?? signal}); see ${nodeLogPath(chain.nodes[i]!.home)}`,
-          );
+        if (!stopping) progress(`${names[i]} exited (${code ?? signal}); see its log`);
       });
     }
   });
@@ -157,12 +207,21 @@ export async function devnetDown(
   const dir = resolve(dirArg);
   const f = readDevnetFile(dir);
   if (!f) throw new IcsdError("DEVNET_NOT_FOUND", `no devnet in ${dir} (devnet.json not found)`);
-  const nodes = f.chains.flatMap((c) => c.nodes);
-  const live = nodes.filter((n) => isIcsdProcess(n.pid, n.home));
+  const live = [
+    ...(f.relayers ?? [])
+      .filter((r) => isRelayerProcess(r.pid, r.config))
+      .map((r) => ({ name: r.name, pid: r.pid })),
+    ...f.chains.flatMap((c) =>
+      c.nodes
+        .filter((n) => isIcsdProcess(n.pid, n.home))
+        .map((n) => ({ name: f.chains.length > 1 ? `${c.chainId}/${n.name}` : n.name, pid: n.pid })),
+    ),
+  ];
   if (live.length === 0) {
     out("no devnet node is running");
     return;
   }
+  // The relayer first, so it does not log errors about nodes going away.
   const killed = await stopProcesses(live.map((n) => n.pid));
   for (const n of live) out(`stopped ${n.name} (pid ${n.pid}${killed.includes(n.pid) ? ", killed" : ""})`);
 }
@@ -183,6 +242,16 @@ export async function devnetStatus(
       const state = !running ? "stopped" : h === undefined ? "running, rpc not answering" : `height ${h}`;
       out(`  ${n.name}  ${n.rpc}  pid ${n.pid}  ${state}`);
     }
+  }
+  const chLines = channelLines(f);
+  if (chLines.length > 0) {
+    out("channels:");
+    for (const l of chLines) out(l);
+  }
+  for (const r of f.relayers ?? []) {
+    out(
+      `relayer ${r.name}  pid ${r.pid}  ${isRelayerProcess(r.pid, r.config) ? "running" : "stopped"}  log ${r.log}`,
+    );
   }
   printAccounts(f, out);
 }

@@ -53,6 +53,29 @@ export async function createDevnetAccounts(
   return { genesis: doc, accounts };
 }
 
+/**
+ * Funds existing devnet accounts in another chain's `genesis` with the same amounts (the faucet first,
+ * by name) and imports their keys into the test keyring of `keyringHome`.
+ */
+export async function fundDevnetAccounts(
+  genesis: GenesisDoc,
+  keyringHome: string,
+  accounts: readonly DevnetAccountRecord[],
+): Promise<GenesisDoc> {
+  const keyring = new Keyring({ home: keyringHome, backend: "test", prefix: DEFAULT_BECH32_PREFIX });
+  let doc: GenesisDoc = {
+    ...genesis,
+    appState: withAuthBankDefaults(genesis.appState, DEFAULT_BECH32_PREFIX),
+  };
+  for (const a of accounts) {
+    if (keyring.has(a.name)) keyring.delete(a.name);
+    await keyring.import(a.name, a.mnemonic);
+    const amount = a.name === devnetAccountName(0) ? FAUCET_AMOUNT : USER_AMOUNT;
+    doc = addGenesisAccount(doc, a.address, [{ denom: DEVNET_DENOM, amount }]);
+  }
+  return doc;
+}
+
 /** Sets a devnet home's app.toml gas price floor to DEVNET_MIN_GAS_PRICES. */
 export function setDevnetMinGasPrices(home: string): void {
   const path = join(home, "config", "app.toml");

@@ -32,6 +32,39 @@ export function spawnNode(home: string): ChildProcess {
   }
 }
 
+/**
+ * Starts `icsd relayer start --config <config>` like spawnNode: same Node binary, output appended to
+ * `log`, its own process group.
+ */
+export function spawnRelayer(config: string, log: string): ChildProcess {
+  const fd = openSync(log, "a");
+  try {
+    return spawn(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", ICSD_MAIN, "relayer", "start", "--config", config],
+      { stdio: ["ignore", fd, fd], detached: true },
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** True when `pid` is an `icsd relayer start --config <config>` process. */
+export function isRelayerProcess(pid: number, config: string): boolean {
+  return cmdlineIncludes(pid, `relayer start --config ${config}`);
+}
+
+function cmdlineIncludes(pid: number, text: string): boolean {
+  if (!isAlive(pid)) return false;
+  const path = `/proc/${pid}/cmdline`;
+  if (!existsSync(path)) return false;
+  try {
+    return readFileSync(path, "utf8").split("\0").join(" ").includes(text);
+  } catch {
+    return false;
+  }
+}
+
 /** True when `pid` is alive (signal 0 succeeds). */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -48,16 +81,7 @@ export function isAlive(pid: number): boolean {
  * `devnet down` never signals a PID that was reused by an unrelated process.
  */
 export function isIcsdProcess(pid: number, home?: string): boolean {
-  if (!isAlive(pid)) return false;
-  const path = `/proc/${pid}/cmdline`;
-  if (!existsSync(path)) return false;
-  let cmdline: string;
-  try {
-    cmdline = readFileSync(path, "utf8").split("\0").join(" ");
-  } catch {
-    return false;
-  }
-  return cmdline.includes(home === undefined ? "start --home" : `start --home ${home}`);
+  return cmdlineIncludes(pid, home === undefined ? "start --home" : `start --home ${home}`);
 }
 
 /**

@@ -15,6 +15,7 @@ interface DevnetJson {
     nodes: { name: string; home: string; rpc: string; pid: number; operator?: { address: string } }[];
   }[];
   accounts: { name: string; address: string; mnemonic: string }[];
+  relayers: { name: string; pid: number }[];
 }
 
 async function icsd(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -59,7 +60,7 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
   });
   after(async () => {
     await icsd(["devnet", "down", "--home", dir]);
-    for (const n of devnet?.chains[0]?.nodes ?? []) {
+    for (const n of [...(devnet?.chains ?? []).flatMap((c) => c.nodes), ...(devnet?.relayers ?? [])]) {
       try {
         if (n.pid > 0) process.kill(n.pid, "SIGKILL");
       } catch {
@@ -71,7 +72,8 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
 
   it("records funded accounts with mnemonics in devnet.json and the keyring", async () => {
     const names = devnet.accounts.map((a) => a.name);
-    assert.deepEqual(names, ["faucet", "alice", "bob", "carol"]);
+    // The relayer's key is funded on both chains like the test accounts.
+    assert.deepEqual(names, ["faucet", "alice", "bob", "carol", "relayer"]);
     for (const a of devnet.accounts) {
       assert.match(a.address, /^cosmos1/);
       assert.equal(a.mnemonic.split(" ").length, 24);
@@ -184,6 +186,57 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
     assert.match(tx.stdout, new RegExp(hash, "i"));
     const block = await icsd(["query", "block", "--node", node, "--output", "json"]);
     assert.equal(block.code, 0, block.stderr);
+  });
+
+  it("sends tokens to the second chain with tx ibc-transfer transfer and reads them with query ibc", async () => {
+    const second = devnet.chains[1]!;
+    const nodeB = second.nodes[0]!.rpc;
+    const bob = devnet.accounts.find((a) => a.name === "bob")!.address;
+    const tx = await icsd([
+      "tx",
+      "ibc-transfer",
+      "transfer",
+      "transfer",
+      "channel-0",
+      bob,
+      "1234stake",
+      "--from",
+      "alice",
+      "--home",
+      home,
+      "--yes",
+    ]);
+    assert.equal(tx.code, 0, tx.stderr);
+    assert.match(tx.stdout, /packet_sequence: 1/);
+    const deadline = Date.now() + 60_000;
+    let balances = "";
+    for (;;) {
+      const q = await icsd(["query", "bank", "balances", bob, "--node", nodeB, "--output", "json"]);
+      balances = q.stdout;
+      if (/"1234"/.test(balances)) break;
+      if (Date.now() > deadline) assert.fail(`the transfer did not arrive on ${second.chainId}: ${balances}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.match(balances, /ibc\/[0-9A-F]{64}/);
+    const traces = await icsd(["query", "ibc-transfer", "denom-traces", "--node", nodeB, "--output", "json"]);
+    assert.equal(traces.code, 0, traces.stderr);
+    assert.match(traces.stdout, /transfer\/channel-0/);
+    const client = await icsd([
+      "query",
+      "ibc",
+      "client",
+      "state",
+      "07-icsd-0",
+      "--node",
+      nodeB,
+      "--output",
+      "json",
+    ]);
+    assert.equal(client.code, 0, client.stderr);
+    assert.match(client.stdout, /cli-1/);
+    const channels = await icsd(["query", "ibc", "channel", "channels", "--node", node, "--output", "json"]);
+    assert.equal(channels.code, 0, channels.stderr);
+    assert.match(channels.stdout, /channel-0/);
   });
 
   it("refuses bad arguments with a one-line error", async () => {
