@@ -272,8 +272,10 @@ export class Relayer {
       }
     }
     const seqs = packets.map((p) => p.sequence);
+    // Receipts from dst's latest state (a packet received in its newest block is not proposed again);
+    // acks below are read at the proof point, where they can be proven.
     const unreceived = new Set(
-      seqs.length ? await dst.q.unreceivedPackets(dst.end.port, dst.end.channel, seqs, dp.height - 1n) : [],
+      seqs.length ? await dst.q.unreceivedPackets(dst.end.port, dst.end.channel, seqs, 0n) : [],
     );
     const received = seqs.filter((s) => !unreceived.has(s));
     const acks = received.length
