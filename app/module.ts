@@ -8,6 +8,12 @@ export interface BlockInfo {
   readonly chainId: string;
   readonly height: number;
   readonly time: bigint;
+  /**
+   * The block header's hashes, in blocks only (absent at genesis and in transactions' CheckTx): the
+   * chain's own consensus state for this height (what a counterparty's light client of this chain stores:
+   * time, root = appHash, nextValidatorsHash), which the provider puts in a consumer's genesis.
+   */
+  readonly header?: { readonly appHash: Uint8Array; readonly nextValidatorsHash: Uint8Array };
 }
 
 /** What message handlers and block hooks run with. */
@@ -78,6 +84,11 @@ export interface AppModule {
   beginBlock?(ctx: ModuleContext, info: BeginBlockInfo): Promise<void>;
   /** Validator updates returned here take effect at H+2. */
   endBlock?(ctx: ModuleContext): Promise<readonly ValidatorUpdate[] | undefined>;
+  /**
+   * A transaction filter run before the ante handler, in CheckTx and in blocks (the consumer's pre-CCV
+   * filter): given the store and the transaction's message type URLs, the error to refuse it with.
+   */
+  txFilter?(store: AppStore, typeUrls: readonly string[]): Promise<SdkError | undefined>;
   /** Invariants over a state (the SDK's crisis module): a description of each one that is broken. */
   invariants?(store: AppStore): Promise<readonly string[]>;
 }

@@ -26,6 +26,8 @@ export interface RunTxEnv {
   readonly feeCollector: Uint8Array;
   readonly minGasPrices: readonly DecCoin[];
   readonly sigCache: SigCache;
+  /** The modules' transaction filters (AppModule.txFilter); the first error refuses the transaction. */
+  readonly txFilter?: (store: AppStore, typeUrls: readonly string[]) => Promise<SdkError | undefined>;
 }
 
 /** A transaction's outcome plus the message responses (Simulate returns them separately). */
@@ -70,6 +72,13 @@ export async function runTx(env: RunTxEnv, base: AppStore, bytes: Uint8Array): P
     return failure(e, 0n, 0);
   }
   const gasWanted = tx.authInfo.fee!.gasLimit;
+  if (env.txFilter) {
+    const refused = await env.txFilter(
+      base,
+      tx.msgs.map((m) => m.typeUrl),
+    );
+    if (refused) return failure(refused, gasWanted, 0);
+  }
   const limit =
     env.mode === "simulate" || env.mode === "genesis"
       ? Number.MAX_SAFE_INTEGER

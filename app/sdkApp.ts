@@ -128,6 +128,18 @@ export class SdkApp implements Application {
     this.checkState = new CacheStore(committedStore(tree, "latest"));
   }
 
+  /** Every module's AppModule.txFilter in module order; undefined when no module filters. */
+  private readonly txFilter = (store: AppStore, typeUrls: readonly string[]) =>
+    this.filterTx(store, typeUrls);
+
+  private async filterTx(store: AppStore, typeUrls: readonly string[]): Promise<SdkError | undefined> {
+    for (const m of this.modules) {
+      const refused = await m.txFilter?.(store, typeUrls);
+      if (refused) return refused;
+    }
+    return undefined;
+  }
+
   private env(mode: ExecMode, height: number, time: bigint): RunTxEnv {
     return {
       mode,
@@ -140,6 +152,7 @@ export class SdkApp implements Application {
       feeCollector: this.feeCollector,
       minGasPrices: this.minGasPrices,
       sigCache: this.sigCache,
+      txFilter: this.txFilter,
     };
   }
 
@@ -267,7 +280,12 @@ export class SdkApp implements Application {
     const events: Event[] = [];
     const ctx = this.blockContext(
       store,
-      { chainId: this.opts.chainId, height: header.height, time: header.time },
+      {
+        chainId: this.opts.chainId,
+        height: header.height,
+        time: header.time,
+        header: { appHash: header.appHash, nextValidatorsHash: header.nextValidatorsHash },
+      },
       events,
     );
     const info = {
