@@ -1,1 +1,2 @@
 export { buildProvider, providerModules } from "./app.ts";
+export * from "./ccv/index.ts";

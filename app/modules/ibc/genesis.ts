@@ -146,6 +146,7 @@ export function parseIbcGenesis(state: unknown): IbcGenesis {
 export async function initIbcGenesis(ctx: ModuleContext, k: IbcKeeper, state: unknown): Promise<void> {
   const g = parseIbcGenesis(state);
   let next = g.nextClientSequence;
+  let nextChannel = 0n;
   for (let i = 0; i < g.clients.length; i++) {
     const c = g.clients[i]!;
     const field = `clients[${i}]`;
@@ -170,8 +171,12 @@ export async function initIbcGenesis(ctx: ModuleContext, k: IbcKeeper, state: un
       );
     }
     await wrapAsync(field, () => openChannelFromGenesis(ctx.store, c));
+    // Channels opened later by modules (IbcKeeper.openChannel) are numbered past every genesis one.
+    const m = /^channel-(0|[1-9][0-9]{0,18})$/.exec(c.channelId)?.[1];
+    if (m !== undefined && BigInt(m) >= nextChannel) nextChannel = BigInt(m) + 1n;
   }
   if (next > 0n) k.setNextClientSequence(ctx.store, next);
+  if (nextChannel > 0n) k.setNextChannelSequence(ctx.store, nextChannel);
 }
 
 async function wrapAsync<T>(field: string, f: () => Promise<T>): Promise<T> {

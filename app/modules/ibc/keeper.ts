@@ -13,11 +13,14 @@ import {
   type ClientHeader,
   type ClientState,
   type ConsensusState,
+  channelKey,
   clientProofVerifier,
   createClient,
+  encodeChannelEnd,
   getChannel,
   type IbcApp,
   type MisbehaviourRecord,
+  openChannelFromGenesis,
   type Packet,
   pruneExpired,
   recvPacket,
@@ -32,6 +35,7 @@ import {
   updateClient,
 } from "../../../ibc/index.ts";
 import { IcsdError, readUint64Be, uint64Be, utf8 } from "../../../utils/index.ts";
+import { bech32Address } from "../../address.ts";
 import type { ModuleContext } from "../../module.ts";
 import type { BaseKeepers } from "../../sdkApp.ts";
 import { type AppStore, CacheStore } from "../../store.ts";
@@ -51,7 +55,7 @@ import {
   writeAckEvent,
 } from "./events.ts";
 import { AppTransferBank, TRANSFER_MODULE, TRANSFER_MODULE_PERMISSIONS } from "./transferBank.ts";
-import { TransferPortApp } from "./transferPort.ts";
+import { TransferPortApp, type TransferReceiveHook } from "./transferPort.ts";
 
 /** Builds the application bound to a port, for one context (its store and events). */
 export type IbcAppFactory = (ctx: ModuleContext) => IbcApp;
@@ -59,6 +63,17 @@ export type IbcAppFactory = (ctx: ModuleContext) => IbcApp;
 /** The prefix of new client ids: "07-icsd-<n>". */
 export const CLIENT_ID_PREFIX = "07-icsd-";
 const NEXT_CLIENT_SEQUENCE_KEY = utf8("ibc/nextClientSequence");
+const NEXT_CHANNEL_SEQUENCE_KEY = utf8("ibc/nextChannelSequence");
+
+/** What a module asks `openChannel` for (the channel id is chosen by the keeper). */
+export interface OpenChannelRequest {
+  readonly portId: string;
+  readonly counterpartyPortId: string;
+  readonly counterpartyChannelId: string;
+  readonly clientId: string;
+  readonly ordering: ChannelEnd["ordering"];
+  readonly version: string;
+}
 
 /** What a packet message did: a new relay (with the ack written, for a receive) or a no-op. */
 export type RelayResult =
@@ -101,6 +116,8 @@ export class IbcKeeper {
   readonly auth: AuthKeeper;
   readonly bank: BankKeeper;
   private readonly apps = new Map<string, IbcAppFactory>();
+  private readonly transferReceiveHooks: TransferReceiveHook[] = [];
+  private readonly transferReceivers = new Set<string>();
   /**
    * The time (ns) of the last block this process began: the "now" of ClientStatus queries (a query
    * has no block). 0 until the first block after a start, when an unfrozen client reads as Active.
@@ -111,12 +128,38 @@ export class IbcKeeper {
     this.auth = base.auth;
     this.bank = base.bank;
     base.bank.registerModule(TRANSFER_MODULE, TRANSFER_MODULE_PERMISSIONS);
-    this.apps.set(TRANSFER_PORT, (ctx) => new TransferPortApp(this.transferBank(ctx), ctx.events));
+    this.apps.set(
+      TRANSFER_PORT,
+      (ctx) =>
+        new TransferPortApp(
+          this.transferBank(ctx),
+          ctx.events,
+          ctx,
+          this.transferReceiveHooks,
+          this.transferReceivers,
+        ),
+    );
     for (const port of Object.keys(apps).sort()) {
       if (port === TRANSFER_PORT)
         throw new Error(`port ${TRANSFER_PORT} is bound to ICS-20 and cannot be rebound`);
       this.apps.set(port, apps[port]!);
     }
+  }
+
+  /**
+   * Registers a hook run after every successful ICS-20 receive (the provider's consumer-rewards
+   * middleware), in registration order; register at app construction only (hooks are not state).
+   */
+  addTransferReceiveHook(hook: TransferReceiveHook): void {
+    this.transferReceiveHooks.push(hook);
+  }
+
+  /**
+   * Lets a module account receive ICS-20 transfers (the provider's consumer rewards pool, which the
+   * reference removes from the blocked addresses); register at app construction only.
+   */
+  allowTransferReceiver(address: Uint8Array): void {
+    this.transferReceivers.add(bech32Address(address, this.prefix));
   }
 
   /** The bech32 prefix of this chain's accounts. */
@@ -207,6 +250,52 @@ export class IbcKeeper {
       c.events.push(clientMisbehaviourEvent(clientId));
       return record;
     });
+  }
+
+  // ---- channels (opened by modules, no handshake) ----------------------------------------------------
+
+  /** The number the next channel opened by `openChannel` gets ("channel-<n>"). */
+  async nextChannelSequence(store: AppStore): Promise<bigint> {
+    const b = await store.get(NEXT_CHANNEL_SEQUENCE_KEY);
+    return b === undefined ? 0n : readUint64Be(b);
+  }
+
+  /** Sets the next channel number (genesis: past every genesis "channel-<n>"). */
+  setNextChannelSequence(store: AppStore, n: bigint): void {
+    store.set(NEXT_CHANNEL_SEQUENCE_KEY, uint64Be(n));
+  }
+
+  /**
+   * Opens a channel end from state, as genesis does (no handshake: the counterparty's record is made
+   * from the same facts), under the next free "channel-<n>", and returns its id. For the provider
+   * module, which opens a consumer's CCV and transfer channels at launch. Throws an "ibc" SdkError
+   * (writing nothing) when the port is unbound or the record is invalid.
+   */
+  async openChannel(ctx: ModuleContext, req: OpenChannelRequest): Promise<string> {
+    return run(ctx, async (c) => {
+      if (!this.isBound(req.portId)) {
+        throw ibcSdkError(IbcModuleErrorCode.portNotBound, `no application is bound to port ${req.portId}`);
+      }
+      let n = await this.nextChannelSequence(c.store);
+      while ((await this.channelEnd(c.store, req.portId, `channel-${n}`)) !== undefined) n++;
+      const channelId = `channel-${n}`;
+      await openChannelFromGenesis(c.store, { ...req, channelId });
+      this.setNextChannelSequence(c.store, n + 1n);
+      return channelId;
+    });
+  }
+
+  /**
+   * Closes an OPEN channel end from this chain's side (the provider stopping a consumer): the end
+   * becomes CLOSED, so no packet is sent or received on it again; emits channel_close_confirm. A
+   * missing or already closed end is left as it is.
+   */
+  async closeChannel(ctx: ModuleContext, port: string, channel: string): Promise<void> {
+    const end = await this.channelEnd(ctx.store, port, channel);
+    if (end === undefined || end.state === ChannelState.closed) return;
+    const closed: ChannelEnd = { ...end, state: ChannelState.closed };
+    ctx.store.set(channelKey(port, channel), encodeChannelEnd(closed));
+    ctx.events.push(channelCloseEvent(closed));
   }
 
   // ---- packets --------------------------------------------------------------------------------------
