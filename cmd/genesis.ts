@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
   addGenesisAccount,
@@ -16,8 +16,9 @@ import {
   parseCoins,
   parseDurationNs,
   saveGenesis,
+  withConsumerGenesis,
 } from "../node/index.ts";
-import { fromBase64, IcsdError, toHexUpper } from "../utils/index.ts";
+import { formatRfc3339Nano, fromBase64, IcsdError, parseRfc3339Nano, toHexUpper } from "../utils/index.ts";
 import { parsePower, withExample, withHome } from "./common.ts";
 import { registerGentx } from "./gentx.ts";
 import { openKeyring, withKeyringBackend } from "./keys.ts";
@@ -32,6 +33,63 @@ Building a multi-validator genesis:
   $ icsd init node1 --chain-id provider-1 --home ./n1
   $ icsd genesis add-validator-from ./n1 --home ./n0
   $ cp ./n0/config/genesis.json ./n1/config/genesis.json`;
+
+/** Reads and parses a JSON file; INVALID_ARGUMENT names `what` when it is missing or not JSON. */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `${what}: cannot read ${path}${code === "ENOENT" ? ": no such file" : ` (${code ?? (e as Error).message})`}`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new IcsdError("INVALID_ARGUMENT", `${what}: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Parses `--genesis-time`: RFC3339 such as 2024-05-01T12:00:00Z; INVALID_ARGUMENT otherwise. */
+export function parseGenesisTimeFlag(text: string): bigint {
+  try {
+    return parseRfc3339Nano(text);
+  } catch {
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `--genesis-time must be an RFC3339 time such as 2024-05-01T12:00:00Z, got ${JSON.stringify(text)}`,
+    );
+  }
+}
+
+function registerSetConsumerGenesis(genesis: Command): void {
+  const cmd = genesis
+    .command("set-consumer-genesis")
+    .description(
+      "Consumer chains: put the provider's consumer genesis (`icsd query provider consumer-genesis <id>`) in this home's genesis.json: app_state.ccvconsumer and the validators are replaced, accounts and balances kept",
+    )
+    .argument("<file>", "the consumer genesis JSON")
+    .option("--genesis-time <rfc3339>", "genesis time (default: one second after the consumer's launch)");
+  withHome(cmd);
+  withExample(
+    cmd,
+    "icsd query provider consumer-genesis 0 --node tcp://provider:26657 > ccv.json",
+    "icsd genesis set-consumer-genesis ccv.json --home ~/.icsd-consumer",
+  );
+  cmd.action((file: string, opts: { home: string; genesisTime?: string }) => {
+    const consumerGenesis = readJsonFile(file, "consumer genesis");
+    const time = opts.genesisTime === undefined ? undefined : parseGenesisTimeFlag(opts.genesisTime);
+    const paths = homePaths(opts.home);
+    const doc = withConsumerGenesis(loadGenesis(paths.genesis), consumerGenesis, time);
+    saveGenesis(paths.genesis, doc);
+    process.stdout.write(
+      `set the consumer genesis of ${doc.chainId} (${doc.validators.length} validators, genesis time ${formatRfc3339Nano(doc.genesisTime)}) in ${paths.genesis}\n`,
+    );
+  });
+}
 
 function addAndSave(home: string, pubKey: Uint8Array, power: bigint, name: string): void {
   const paths = homePaths(home);
@@ -204,4 +262,5 @@ export function registerGenesis(program: Command): void {
   registerAddAccount(genesis);
   registerGentx(genesis);
   registerAddIbcPath(genesis);
+  registerSetConsumerGenesis(genesis);
 }

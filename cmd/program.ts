@@ -1,14 +1,24 @@
 import { Command } from "commander";
 import { registerDevnet } from "./devnet.ts";
+import { evidenceCommand } from "./evidence.ts";
 import { registerGenesis } from "./genesis.ts";
 import { registerInit } from "./init.ts";
 import { registerKeys } from "./keys.ts";
 import { registerQuery } from "./query.ts";
+import { registerConsumerQuery } from "./queryConsumer.ts";
+import { registerProviderQuery } from "./queryProvider.ts";
 import { registerRelayer } from "./relayer.ts";
 import { registerShow } from "./show.ts";
 import { registerStart } from "./start.ts";
 import { registerStatus } from "./status.ts";
 import { registerTx } from "./tx.ts";
+import { registerProviderTx } from "./txProvider.ts";
+
+function subcommand(program: Command, name: string): Command {
+  const c = program.commands.find((x) => x.name() === name);
+  if (!c) throw new Error(`no ${name} command`);
+  return c;
+}
 
 /** The `icsd` command tree (commander), without running it. */
 export function buildProgram(): Command {
@@ -30,6 +40,12 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerTx(program);
   registerQuery(program);
+  // Interchain security: `tx provider`, `query provider` and `query consumer` hang off the tx and query
+  // trees registered above.
+  registerProviderTx(subcommand(program, "tx"));
+  registerProviderQuery(subcommand(program, "query"));
+  registerConsumerQuery(subcommand(program, "query"));
+  program.addCommand(evidenceCommand());
   registerRelayer(program);
   program.addHelpText(
     "after",

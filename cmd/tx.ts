@@ -1,6 +1,6 @@
 import type { StdFee } from "@cosmjs/amino";
 import { type EncodeObject, type GeneratedType, Registry } from "@cosmjs/proto-signing";
-import type { MsgSendEncodeObject, SigningStargateClient } from "@cosmjs/stargate";
+import type { DeliverTxResponse, MsgSendEncodeObject, SigningStargateClient } from "@cosmjs/stargate";
 import { type Command, Option } from "commander";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import {
@@ -95,7 +95,7 @@ function oneLine(s: string | undefined): string {
  * Signs `msgs` with the key `fromKey`, and broadcasts: prints a summary and asks on a TTY unless --yes,
  * refuses without --yes otherwise. "block" (default) waits until the tx is in a committed block;
  * "sync" returns its hash once the node's CheckTx accepted it. `extraTypes` are message types to encode
- * besides CosmJS's defaultRegistryTypes (e.g. MsgUnjail).
+ * besides CosmJS's defaultRegistryTypes (e.g. MsgUnjail). Returns the committed result in "block" mode.
  */
 export async function signAndBroadcast(
   flags: TxFlags,
@@ -103,7 +103,7 @@ export async function signAndBroadcast(
   fromKey: string,
   build: (from: string) => { msgs: EncodeObject[]; summary: string[] },
   extraTypes: readonly (readonly [string, GeneratedType])[] = [],
-): Promise<void> {
+): Promise<DeliverTxResponse | undefined> {
   const prompter = new Prompter();
   if (!flags.yes && !prompter.interactive) {
     throw new IcsdError("CONFIRMATION_REQUIRED", "stdin is not a terminal: pass --yes to sign and broadcast");
@@ -165,7 +165,7 @@ export async function signAndBroadcast(
       const hash = await client.signAndBroadcastSync(key.address, msgs, fee, flags.note);
       if (json) printJson({ transactionHash: hash, code: 0 });
       else process.stdout.write(`txhash: ${hash}\ncode: 0\n`);
-      return;
+      return undefined;
     }
     const r = await client.signAndBroadcast(key.address, msgs, fee, flags.note);
     if (json) printJson(await txResultJson(r));
@@ -179,6 +179,7 @@ export async function signAndBroadcast(
         },
       );
     }
+    return r;
   } catch (e) {
     if (e instanceof BroadcastTxError) {
       if (json) printJson({ code: e.code, codespace: e.codespace, rawLog: e.log ?? "" });

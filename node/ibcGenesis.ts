@@ -15,9 +15,9 @@ import {
   validatePortId,
 } from "../ibc/index.ts";
 import { validatorSetHash } from "../proto/index.ts";
-import { providerModules } from "../provider/index.ts";
 import { MemoryKvStore, MerkleTree } from "../store/index.ts";
 import { IcsdError, silentLogger, toHexUpper } from "../utils/index.ts";
+import { appModulesFor } from "./appModules.ts";
 import { type GenesisDoc, genesisValidatorUpdates } from "./genesis.ts";
 
 const SECOND = 1_000_000_000n;
@@ -74,7 +74,7 @@ export async function initialValidatorSetHash(doc: GenesisDoc, app: "icsd" | "kv
       : new SdkApp(
           tree,
           { chainId: doc.chainId, bech32Prefix: bech32PrefixOf(doc.appState), minimumGasPrices: "" },
-          { logger: silentLogger(), appModules: providerModules },
+          { logger: silentLogger(), appModules: appModulesFor(doc.appState) },
         );
   const updates = genesisValidatorUpdates(doc);
   const res = await instance.initChain({

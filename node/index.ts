@@ -1,3 +1,5 @@
+export { appModulesFor, type ChainKind, chainKindOf } from "./appModules.ts";
+export { CCV_CLOSED_WARN_EVERY_BLOCKS, type CcvChannelStatus, CcvChannelWatch } from "./ccvWatch.ts";
 export {
   type ClientConfig,
   clientConfigPath,
@@ -26,6 +28,19 @@ export {
   saveConfig,
   toListenMultiaddr,
 } from "./config.ts";
+export {
+  assertConsumerGenesisSet,
+  CCV_CONSUMER_KEY,
+  CONSUMER_GENESIS_INVALID,
+  type ConsumerGenesisDocOptions,
+  type ConsumerGenesisSummary,
+  consumerGenesisDoc,
+  consumerPlaceholderGenesis,
+  defaultConsumerGenesisTime,
+  isConsumerAppState,
+  parseConsumerGenesis,
+  withConsumerGenesis,
+} from "./consumerGenesis.ts";
 export { type DevnetUpOptions, devnetDown, devnetStatus, devnetUp, nodeHeight } from "./devnet.ts";
 export {
   createDevnetAccounts,

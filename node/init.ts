@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { IcsdError, nowNs } from "../utils/index.ts";
 import { clientConfigPath, defaultClientConfig, writeClientConfig } from "./clientConfig.ts";
 import { saveAppConfig, saveConfig } from "./config.ts";
+import { consumerGenesisDoc, consumerPlaceholderGenesis } from "./consumerGenesis.ts";
 import { assertChainId, type GenesisDoc, genesisValidator, newGenesis, saveGenesis } from "./genesis.ts";
 import { ensureHomeDirs, type HomePaths, homePaths } from "./home.ts";
 import {
@@ -25,8 +26,16 @@ export interface InitHomeOptions {
   readonly overwrite?: boolean;
   /** Adjusts the default config before it is written (devnets set ports and timeouts). */
   readonly configure?: (cfg: NodeConfig) => NodeConfig;
-  /** Genesis time in ns (default: now). */
+  /** Genesis time in ns (default: now; for a consumer genesis, its launch time + 1s). */
   readonly genesisTime?: bigint;
+  /**
+   * "provider" (default): this node is the only validator of a new chain. "consumer": the validators
+   * and `app_state.ccvconsumer` come from `consumerGenesis` (the provider's ConsumerGenesis query), or,
+   * without one, an empty `ccvconsumer` placeholder that `icsd genesis set-consumer-genesis` fills.
+   */
+  readonly mode?: "provider" | "consumer";
+  /** The consumer genesis JSON object (consumer mode only). */
+  readonly consumerGenesis?: unknown;
 }
 
 /** What `initHome` created or found. */
@@ -52,6 +61,16 @@ export function initHome(opts: InitHomeOptions): InitHomeResult {
   }
   const power = opts.power ?? 10n;
   if (power <= 0n) throw new IcsdError("INVALID_POWER", `power must be a positive integer, got ${power}`);
+  if (opts.mode !== "consumer" && opts.consumerGenesis !== undefined)
+    throw new IcsdError("INVALID_ARGUMENT", "a consumer genesis needs consumer mode");
+  // Check the consumer genesis before anything is written.
+  if (opts.mode === "consumer" && opts.consumerGenesis !== undefined) {
+    consumerGenesisDoc({
+      chainId: opts.chainId,
+      consumerGenesis: opts.consumerGenesis,
+      genesisTime: opts.genesisTime,
+    });
+  }
   const paths = homePaths(opts.home);
   if (existsSync(paths.genesis) && !opts.overwrite) {
     throw new IcsdError(
@@ -74,11 +93,24 @@ export function initHome(opts: InitHomeOptions): InitHomeResult {
   const nodeKey = loadOrGenerateNodeKey(paths.nodeKey);
   const validatorKey = loadOrGenerateValidatorKey(paths.privValidatorKey);
   initValidatorState(paths.privValidatorState);
-  const genesis = newGenesis({
+  const genesis = genesisFor(opts, validatorKey, power);
+  saveGenesis(paths.genesis, genesis);
+  return { paths, peerId: nodeIdFromNodeKey(nodeKey), nodeId: cometNodeId(nodeKey), validatorKey, genesis };
+}
+
+function genesisFor(opts: InitHomeOptions, validatorKey: PrivValidatorKey, power: bigint): GenesisDoc {
+  if (opts.mode === "consumer") {
+    return opts.consumerGenesis === undefined
+      ? consumerPlaceholderGenesis({ chainId: opts.chainId, genesisTime: opts.genesisTime ?? nowNs() })
+      : consumerGenesisDoc({
+          chainId: opts.chainId,
+          consumerGenesis: opts.consumerGenesis,
+          genesisTime: opts.genesisTime,
+        });
+  }
+  return newGenesis({
     chainId: opts.chainId,
     genesisTime: opts.genesisTime ?? nowNs(),
     validators: [genesisValidator(validatorKey.pubKey, power, opts.moniker)],
   });
-  saveGenesis(paths.genesis, genesis);
-  return { paths, peerId: nodeIdFromNodeKey(nodeKey), nodeId: cometNodeId(nodeKey), validatorKey, genesis };
 }

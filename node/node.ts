@@ -18,11 +18,12 @@ import {
   decodeWalMessage,
   encodeWalMessage,
 } from "../proto/index.ts";
-import { providerModules } from "../provider/index.ts";
-import { createRpcServer } from "../rpc/index.ts";
+import { createRpcServer, type RpcMethods } from "../rpc/index.ts";
 import { BlockStore, LevelKvStore, MerkleTree, TxIndex, Wal } from "../store/index.ts";
 import { createLogger, errorMessage, type Logger, toHex } from "../utils/index.ts";
+import { appModulesFor, chainKindOf } from "./appModules.ts";
 import { BlockSync } from "./blockSync.ts";
+import { CcvChannelWatch } from "./ccvWatch.ts";
 import { Chain } from "./chain.ts";
 import { loadAppConfig, loadConfig, toListenMultiaddr } from "./config.ts";
 import { EventBus } from "./eventBus.ts";
@@ -95,8 +96,13 @@ export async function startNode(opts: {
               minimumGasPrices: loadAppConfig(paths.appToml).minimumGasPrices,
               checkInvariants: opts.checkInvariants ?? process.env.ICSD_CHECK_INVARIANTS === "1",
             },
-            { logger: logger.child({ module: "app" }), appModules: providerModules },
+            { logger: logger.child({ module: "app" }), appModules: appModulesFor(genesis.appState) },
           );
+    // A consumer watches its CCV channel to the provider (logs, metric, status).
+    const ccvWatch =
+      config.proxyApp !== "kvstore" && chainKindOf(genesis.appState) === "consumer"
+        ? new CcvChannelWatch({ app, logger: logger.child({ module: "ccv" }), registry: metrics.registry })
+        : undefined;
     const blocks = new BlockStore(db);
     const mempool = new Mempool(defaultMempoolOptions, {
       app,
@@ -139,6 +145,7 @@ export async function startNode(opts: {
         if (lastBlockTime > 0n)
           metrics.consensusBlockIntervalSeconds.observe(Number(block.header.time - lastBlockTime) / 1e9);
         lastBlockTime = block.header.time;
+        void ccvWatch?.onBlock(block.header.height);
       },
     });
     let lastBlockTime = chain.meta.lastBlockTime;
@@ -287,21 +294,24 @@ export async function startNode(opts: {
         logger: logger.child({ module: "rpc" }),
         metrics: metrics.registry,
         websocket: { events: wsEventSource(eventBus, chain) },
-        methods: nodeRpcMethods({
-          blocks,
-          txIndex,
-          eventBus,
-          config,
-          genesis,
-          chain,
-          app,
-          mempool,
-          network,
-          p2p,
-          nodeKey,
-          validatorKey,
-          catchingUp: () => sync.catchingUp,
-        }),
+        methods: withCcvStatus(
+          ccvWatch,
+          nodeRpcMethods({
+            blocks,
+            txIndex,
+            eventBus,
+            config,
+            genesis,
+            chain,
+            app,
+            mempool,
+            network,
+            p2p,
+            nodeKey,
+            validatorKey,
+            catchingUp: () => sync.catchingUp,
+          }),
+        ),
       },
     );
     await rpc.start();
@@ -337,6 +347,20 @@ export async function startNode(opts: {
       if (stopped) return;
       stopped = true;
       await stopAll();
+    },
+  };
+}
+
+/** `status` with a `ccv` section on a consumer (CometBFT clients ignore the extra field). */
+function withCcvStatus(watch: CcvChannelWatch | undefined, methods: RpcMethods): RpcMethods {
+  if (!watch) return methods;
+  const status = methods.status;
+  if (!status) return methods;
+  return {
+    ...methods,
+    status: async (params) => {
+      const base = (await status(params)) as Record<string, unknown>;
+      return { ...base, ccv: watch.status() ?? null };
     },
   };
 }
