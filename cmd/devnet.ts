@@ -5,12 +5,21 @@ import { parsePositiveInt, withExample } from "./common.ts";
 
 const DEFAULT_DIR = "./.devnet";
 
+function parseConsumerCount(v: string): number {
+  if (!/^\d{1,2}$/.test(v) || Number(v) > 20)
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `--consumers must be an integer from 0 to 20, got ${JSON.stringify(v)}`,
+    );
+  return Number(v);
+}
+
 /** `icsd devnet up|down|status`: a local network of icsd processes on 127.0.0.1. */
 export function registerDevnet(program: Command): void {
   const devnet = program
     .command("devnet")
     .description(
-      "Run a local network as child processes on 127.0.0.1: a provider chain, a second chain joined to it by a transfer channel, and a relayer",
+      "Run a local network as child processes on 127.0.0.1: a provider chain, consumer chains it launches (interchain security), and a relayer",
     );
   withExample(devnet, "icsd devnet up --validators 4", "icsd devnet status", "icsd devnet down");
 
@@ -21,25 +30,28 @@ export function registerDevnet(program: Command): void {
     )
     .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR))
     .option("--validators <n>", "number of validators (new devnets only)", "4")
-    .option("--chain-id <id>", "chain id (new devnets only)", "provider-1")
+    .option("--chain-id <id>", "the provider's chain id (new devnets only)", "provider-1")
     .option(
-      "--second-chain-id <id>",
-      "a second chain joined to the first by a transfer channel and a relayer (new devnets only)",
-      "chain-b",
+      "--consumers <n>",
+      "consumer chains (consumer-1..N) launched by the provider, each with a node per validator (new devnets only)",
+      "1",
     )
-    .option("--second-validators <n>", "validators of the second chain (new devnets only)", "1")
     .option(
       "--single-chain",
-      "run only the first chain: no second chain, no relayer (new devnets only)",
+      "run only the provider chain: no consumer, no relayer (new devnets only; same as --consumers 0)",
       false,
     )
     .option("--timeout-commit <duration>", "consensus timeout_commit of every node", "200ms")
-    .option("--wait-timeout <duration>", "how long to wait for the first blocks", "60s")
+    .option(
+      "--wait-timeout <duration>",
+      "how long to wait for each step: the first blocks, a consumer's launch",
+      "60s",
+    )
     .option("--detach", "return once blocks are produced and leave the nodes running", false);
   withExample(
     up,
     "icsd devnet up --validators 4",
-    "icsd devnet up --home /tmp/dn --validators 3 --second-validators 2 --detach",
+    "icsd devnet up --home /tmp/dn --validators 3 --consumers 2 --detach",
     "icsd devnet up --single-chain",
   );
   up.action(
@@ -47,8 +59,7 @@ export function registerDevnet(program: Command): void {
       home: string;
       validators: string;
       chainId: string;
-      secondChainId: string;
-      secondValidators: string;
+      consumers: string;
       singleChain: boolean;
       timeoutCommit: string;
       waitTimeout: string;
@@ -64,12 +75,7 @@ export function registerDevnet(program: Command): void {
         dir: opts.home,
         validators: parsePositiveInt(opts.validators, "--validators", 50),
         chainId: opts.chainId,
-        secondChain: opts.singleChain
-          ? undefined
-          : {
-              chainId: opts.secondChainId,
-              validators: parsePositiveInt(opts.secondValidators, "--second-validators", 50),
-            },
+        consumers: opts.singleChain ? 0 : parseConsumerCount(opts.consumers),
         timeoutCommitMs,
         waitTimeoutMs,
         detach: opts.detach,
@@ -87,7 +93,7 @@ export function registerDevnet(program: Command): void {
 
   const status = devnet
     .command("status")
-    .description("Print each devnet node's height")
+    .description("Print each devnet node's height and each consumer's CCV channel state")
     .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR));
   withExample(status, "icsd devnet status --home ./.devnet");
   status.action(async (opts: { home: string }) => devnetStatus(opts.home));

@@ -2,12 +2,17 @@ import type { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { rpcCall } from "../rpc/index.ts";
 import { IcsdError } from "../utils/index.ts";
+import { consumerChannelState, launchDevnetConsumers } from "./devnetConsumer.ts";
 import {
+  type DevnetChainRecord,
   type DevnetFile,
   type DevnetLayoutOptions,
+  type DevnetNodeRecord,
+  type DevnetRelayerRecord,
   prepareDevnet,
   readDevnetFile,
   writeDevnetFile,
+  writeDevnetRelayerConfig,
 } from "./devnetLayout.ts";
 import {
   isIcsdProcess,
@@ -58,21 +63,105 @@ function runningPids(f: DevnetFile): number[] {
   ];
 }
 
-/** One line per channel of a chain: `transfer/channel-0 <-> chain-b transfer/channel-0 (client 07-icsd-0)`. */
+/** One line per channel of a chain: `provider-1 provider/channel-0 <-> consumer-1 consumer/channel-0 (client 07-icsd-0)`. */
 function channelLines(f: DevnetFile): string[] {
   return f.chains.flatMap((c) =>
     (c.channels ?? []).map(
       (ch) =>
-        `  ${c.chainId} ${ch.port}/${ch.channel} <-> ${ch.counterpartyChainId} ${ch.port}/${ch.counterpartyChannel} (client ${ch.clientId})`,
+        `  ${c.chainId} ${ch.port}/${ch.channel} <-> ${ch.counterpartyChainId} ${ch.counterpartyPort ?? ch.port}/${ch.counterpartyChannel} (client ${ch.clientId})`,
     ),
   );
 }
 
+function chainTitle(c: DevnetChainRecord): string {
+  const assigned = c.nodes.filter((n) => n.assignedKey).map((n) => n.name);
+  const extra = c.mode === "consumer" && c.consumerId !== undefined ? `, consumer id ${c.consumerId}` : "";
+  const keys = assigned.length > 0 ? `, assigned key: ${assigned.join(", ")}` : "";
+  return `${c.chainId} (${c.mode}, ${c.nodes.length} validators${extra}${keys})`;
+}
+
+interface Tracked {
+  readonly name: string;
+  readonly n: DevnetNodeRecord;
+}
+
+/** A devnet being started: its children, which of them exited, and how to stop them all. */
+class Starting {
+  readonly children: ChildProcess[] = [];
+  readonly names: string[] = [];
+  readonly exited = new Map<string, number | string>();
+  private readonly detach: boolean;
+
+  constructor(detach: boolean) {
+    this.detach = detach;
+  }
+
+  add(name: string, child: ChildProcess): number {
+    child.once("exit", (code, signal) => this.exited.set(name, code ?? signal ?? "?"));
+    if (this.detach) child.unref();
+    this.children.push(child);
+    this.names.push(name);
+    return child.pid ?? 0;
+  }
+
+  get pids(): number[] {
+    return this.children.map((c) => c.pid ?? 0);
+  }
+}
+
 /**
- * `icsd devnet up`: prepares (or resumes) the devnet, starts every node, waits until all report height
- * >= minHeight (default 2), prints a summary, and in the foreground stops every node on SIGINT/SIGTERM.
- * On a start failure the nodes are stopped and the error names the nodes that did not start, with the
- * tail of their logs.
+ * Waits until every tracked node reports height >= minHeight; DEVNET_START_FAILED (naming the nodes, with
+ * the tail of their logs) when one exits, the relayer exits, or the deadline passes.
+ */
+async function waitForHeights(
+  s: Starting,
+  tracked: readonly Tracked[],
+  relayers: readonly DevnetRelayerRecord[],
+  minHeight: number,
+  timeoutMs: number,
+  progress: (l: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const heights = new Map<string, number | undefined>();
+  let lastLine = "";
+  for (;;) {
+    await Promise.all(tracked.map(async ({ name, n }) => heights.set(name, await nodeHeight(n.rpc))));
+    const line = `waiting for height ${minHeight}: ${tracked
+      .map(({ name }) => `${name}=${s.exited.has(name) ? "exited" : (heights.get(name) ?? "-")}`)
+      .join(" ")}`;
+    if (line !== lastLine) progress(line);
+    lastLine = line;
+    const ready = tracked.every(({ name }) => (heights.get(name) ?? -1) >= minHeight);
+    const relayerDown = relayers.filter((r) => s.exited.has(r.name));
+    if (ready && relayerDown.length === 0) return;
+    const failed = tracked.filter(({ name }) => s.exited.has(name));
+    if (failed.length > 0 || relayerDown.length > 0 || Date.now() > deadline) {
+      const bad =
+        failed.length > 0 ? failed : tracked.filter(({ name }) => (heights.get(name) ?? -1) < minHeight);
+      const why = failed.length > 0 ? "exited" : `did not reach height ${minHeight} in time`;
+      const logs = [
+        ...bad.map(({ n }) => `--- ${nodeLogPath(n.home)} (last lines)\n${tailFile(nodeLogPath(n.home), 8)}`),
+        ...relayerDown.map((r) => `--- ${r.log} (last lines)\n${tailFile(r.log, 8)}`),
+      ].join("\n");
+      const who = [...bad.map(({ name }) => `${name} ${why}`), ...relayerDown.map((r) => `${r.name} exited`)];
+      throw new IcsdError(
+        "DEVNET_START_FAILED",
+        `devnet did not start: ${who.join(", ")}; all processes stopped\n${logs}`,
+        {
+          nodes: [...bad.map(({ name }) => name), ...relayerDown.map((r) => r.name)],
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * `icsd devnet up`: prepares (or resumes) the devnet, starts the provider's nodes, launches the consumer
+ * chains not launched yet (MsgCreateConsumer, opt-ins, consumer genesis: see devnetConsumer.ts), starts
+ * the consumer nodes and the relayer, waits until every node reports height >= minHeight (default 2),
+ * prints a summary, and in the foreground stops every process on SIGINT/SIGTERM. On a failure every
+ * process started is stopped and the error names what failed, with the tail of its log.
  */
 export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
@@ -86,95 +175,77 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
     );
   }
   const layout = await prepareDevnet({ ...opts, dir });
-  const chains = layout.file.chains;
-  const nodes = chains.flatMap((c) => c.nodes);
+  const f = layout.file;
+  const chains = f.chains;
   progress(
     `${layout.resumed ? "resuming" : "created"} devnet in ${dir}: ${chains
       .map((c) => `${c.chainId} (${c.nodes.length} validators)`)
-      .join(", ")}${layout.file.relayers.length ? ", 1 relayer" : ""}`,
+      .join(", ")}${f.relayers.length ? ", 1 relayer" : ""}`,
   );
 
-  const children: ChildProcess[] = [];
-  const names: string[] = [];
-  const exited = new Map<string, number | string>();
+  const s = new Starting(opts.detach);
   const label = (chainId: string, name: string) => (chains.length > 1 ? `${chainId}/${name}` : name);
-  for (const c of chains) {
-    for (const n of c.nodes) {
-      const child = spawnNode(n.home);
-      const name = label(c.chainId, n.name);
-      child.once("exit", (code, signal) => exited.set(name, code ?? signal ?? "?"));
-      if (opts.detach) child.unref();
-      children.push(child);
-      names.push(name);
-      n.pid = child.pid ?? 0;
+  const trackedOf = (c: DevnetChainRecord): Tracked[] =>
+    c.nodes.map((n) => ({ name: label(c.chainId, n.name), n }));
+  const startChain = (c: DevnetChainRecord) => {
+    for (const n of c.nodes) n.pid = s.add(label(c.chainId, n.name), spawnNode(n.home));
+  };
+  const timeoutMs = opts.waitTimeoutMs ?? 60_000;
+  const relayers: DevnetRelayerRecord[] = [];
+  try {
+    const provider = chains[0]!;
+    const consumers = chains.filter((c) => c.mode === "consumer");
+    startChain(provider);
+    // Other chains (devnets made before consumers) start with the provider.
+    for (const c of chains.slice(1)) if (c.mode !== "consumer") startChain(c);
+    writeDevnetFile(dir, f);
+    if (consumers.length > 0) {
+      // Transactions need a running provider: launch once it produces blocks.
+      await waitForHeights(s, trackedOf(provider), [], 2, timeoutMs, progress);
+      await launchDevnetConsumers(f, { dir, timeoutMs, progress });
+      for (const c of consumers) startChain(c);
     }
-  }
-  // The relayer starts with the nodes: it retries until their RPC answers.
-  for (const r of layout.file.relayers) {
-    const child = spawnRelayer(r.config, r.log);
-    child.once("exit", (code, signal) => exited.set(r.name, code ?? signal ?? "?"));
-    if (opts.detach) child.unref();
-    children.push(child);
-    names.push(r.name);
-    r.pid = child.pid ?? 0;
-  }
-  writeDevnetFile(dir, layout.file);
-  const pids = children.map((c) => c.pid ?? 0);
-
-  const minHeight = opts.minHeight ?? 2;
-  const deadline = Date.now() + (opts.waitTimeoutMs ?? 60_000);
-  const heights = new Map<string, number | undefined>();
-  const tracked = chains.flatMap((c) => c.nodes.map((n) => ({ name: label(c.chainId, n.name), n })));
-  let lastLine = "";
-  for (;;) {
-    await Promise.all(tracked.map(async ({ name, n }) => heights.set(name, await nodeHeight(n.rpc))));
-    const line = `waiting for height ${minHeight}: ${tracked
-      .map(({ name }) => `${name}=${exited.has(name) ? "exited" : (heights.get(name) ?? "-")}`)
-      .join(" ")}`;
-    if (line !== lastLine) progress(line);
-    lastLine = line;
-    const ready = tracked.every(({ name }) => (heights.get(name) ?? -1) >= minHeight);
-    const relayerDown = layout.file.relayers.filter((r) => exited.has(r.name));
-    if (ready && relayerDown.length === 0) break;
-    const failed = tracked.filter(({ name }) => exited.has(name));
-    if (failed.length > 0 || relayerDown.length > 0 || Date.now() > deadline) {
-      await stopProcesses(pids, 5000);
-      const bad =
-        failed.length > 0 ? failed : tracked.filter(({ name }) => (heights.get(name) ?? -1) < minHeight);
-      const why = failed.length > 0 ? "exited" : `did not reach height ${minHeight} in time`;
-      const logs = [
-        ...bad.map(({ n }) => `--- ${nodeLogPath(n.home)} (last lines)\n${tailFile(nodeLogPath(n.home), 8)}`),
-        ...relayerDown.map((r) => `--- ${r.log} (last lines)\n${tailFile(r.log, 8)}`),
-      ].join("\n");
-      const who = [...bad.map(({ name }) => `${name} ${why}`), ...relayerDown.map((r) => `${r.name} exited`)];
+    // The relayer starts with the nodes: it retries until their RPC answers.
+    for (const r of f.relayers) {
+      if (!writeDevnetRelayerConfig(dir, f, r)) continue;
+      r.pid = s.add(r.name, spawnRelayer(r.config, r.log));
+      relayers.push(r);
+    }
+    writeDevnetFile(dir, f);
+    await waitForHeights(s, chains.flatMap(trackedOf), relayers, opts.minHeight ?? 2, timeoutMs, progress);
+  } catch (e) {
+    await stopProcesses(s.pids, 5000);
+    if (e instanceof IcsdError && e.code !== "DEVNET_START_FAILED") {
+      const log = nodeLogPath(chains[0]!.nodes[0]!.home);
       throw new IcsdError(
-        "DEVNET_START_FAILED",
-        `devnet did not start: ${who.join(", ")}; all processes stopped\n${logs}`,
-        { nodes: [...bad.map(({ name }) => name), ...relayerDown.map((r) => r.name)] },
+        e.code,
+        `${e.message}; all processes stopped\n--- ${log} (last lines)\n${tailFile(log, 8)}`,
+        e.meta,
       );
     }
-    await new Promise((r) => setTimeout(r, 500));
+    throw e;
   }
 
   for (const c of chains) {
-    out(`chain ${c.chainId} is producing blocks (${c.nodes.length} validators)`);
+    out(`chain ${chainTitle(c)} is producing blocks`);
     for (const n of c.nodes) out(`  ${n.name}  rpc ${n.rpc}  pid ${n.pid}  log ${nodeLogPath(n.home)}`);
   }
-  const chLines = channelLines(layout.file);
+  const chLines = channelLines(f);
   if (chLines.length > 0) {
     out("channels:");
     for (const l of chLines) out(l);
   }
-  for (const r of layout.file.relayers) {
+  for (const r of relayers) {
     out(`relayer ${r.name}  pid ${r.pid}  config ${r.config}  log ${r.log}  metrics ${r.metrics}`);
   }
-  printAccounts(layout.file, out);
+  printAccounts(f, out);
   out(`  devnet.json: ${resolve(dir, "devnet.json")}`);
   if (opts.detach) {
     out(`stop it with: icsd devnet down --home ${opts.dir}`);
     return;
   }
   out("press Ctrl-C to stop every node");
+  const pids = s.pids;
   await new Promise<void>((done) => {
     let stopping = false;
     const onSignal = () => {
@@ -190,9 +261,9 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    for (const [i, c] of children.entries()) {
+    for (const [i, c] of s.children.entries()) {
       c.once("exit", (code, signal) => {
-        if (!stopping) progress(`${names[i]} exited (${code ?? signal}); see its log`);
+        if (!stopping) progress(`${s.names[i]} exited (${code ?? signal}); see its log`);
       });
     }
   });
@@ -226,6 +297,16 @@ export async function devnetDown(
   for (const n of live) out(`stopped ${n.name} (pid ${n.pid}${killed.includes(n.pid) ? ", killed" : ""})`);
 }
 
+/** The consumer's CCV channel as its first answering node sees it (ProviderInfo query). */
+async function consumerCcvState(c: DevnetChainRecord): Promise<string | undefined> {
+  for (const n of c.nodes) {
+    if (!isIcsdProcess(n.pid, n.home)) continue;
+    const st = await consumerChannelState(n.rpc);
+    if (st) return st.closed ? "closed" : st.established ? "established" : "not established yet";
+  }
+  return undefined;
+}
+
 /** `icsd devnet status`: one line per node with its height, or why it does not answer. */
 export async function devnetStatus(
   dirArg: string,
@@ -235,12 +316,20 @@ export async function devnetStatus(
   const f = readDevnetFile(dir);
   if (!f) throw new IcsdError("DEVNET_NOT_FOUND", `no devnet in ${dir} (devnet.json not found)`);
   for (const c of f.chains) {
-    out(`chain ${c.chainId} (${c.mode})`);
+    out(`chain ${chainTitle(c)}`);
+    let anyRunning = false;
     for (const n of c.nodes) {
       const running = isIcsdProcess(n.pid, n.home);
+      anyRunning ||= running;
       const h = running ? await nodeHeight(n.rpc) : undefined;
       const state = !running ? "stopped" : h === undefined ? "running, rpc not answering" : `height ${h}`;
-      out(`  ${n.name}  ${n.rpc}  pid ${n.pid}  ${state}`);
+      out(`  ${n.name}  ${n.rpc}  pid ${n.pid}  ${state}${n.assignedKey ? "  (assigned key)" : ""}`);
+    }
+    if (c.mode === "consumer") {
+      const ccv = anyRunning ? await consumerCcvState(c) : undefined;
+      out(
+        `  ccv channel: ${c.consumerId === undefined ? "not launched" : (ccv ?? "unknown (consumer not answering)")}`,
+      );
     }
   }
   const chLines = channelLines(f);

@@ -15,7 +15,6 @@ import { addDevnetValidators, type DevnetOperatorRecord } from "./devnetStaking.
 import { type GenesisDoc, genesisValidator, loadGenesis, newGenesis, saveGenesis } from "./genesis.ts";
 import { DEFAULT_BECH32_PREFIX } from "./genesisAccounts.ts";
 import { writeFileAtomic } from "./home.ts";
-import { addIbcPath } from "./ibcGenesis.ts";
 import { initHome } from "./init.ts";
 import { Keyring } from "./keyring.ts";
 import { loadNodeKey, nodeIdFromNodeKey } from "./keys.ts";
@@ -34,6 +33,11 @@ export interface DevnetNodeRecord {
   validator: boolean;
   /** The validator's operator account ("validator" key in this node's test keyring). */
   operator?: DevnetOperatorRecord;
+  /**
+   * A consumer node that signs with its own key, assigned to its validator on the provider (MsgOptIn's
+   * consumer_key), rather than with a copy of the validator's provider key.
+   */
+  assignedKey?: boolean;
 }
 
 /** One relayer as recorded in devnet.json. */
@@ -48,19 +52,31 @@ export interface DevnetRelayerRecord {
   metrics: string;
 }
 
-/** One chain of a devnet. The first is the provider; a second one is joined to it by a channel. */
+/** A channel end of a devnet chain and the end it is joined to on another chain of the devnet. */
+export interface DevnetChannelRecord {
+  port: string;
+  channel: string;
+  counterpartyChainId: string;
+  /** Absent in devnets made before consumers: the same port as `port`. */
+  counterpartyPort?: string;
+  counterpartyChannel: string;
+  /** This chain's client of the counterparty chain, which the channel is bound to. */
+  clientId: string;
+}
+
+/**
+ * One chain of a devnet. The first is the provider; the others are consumer chains it launched through
+ * MsgCreateConsumer (one consumer node per provider validator).
+ */
 export interface DevnetChainRecord {
   chainId: string;
-  mode: "provider" | "chain";
+  /** "chain": an independent chain joined by a genesis channel, in devnets made before consumers. */
+  mode: "provider" | "consumer" | "chain";
+  /** The provider's id of this consumer chain, once MsgCreateConsumer was included. */
+  consumerId?: string;
   nodes: DevnetNodeRecord[];
-  /** Channels to other chains of the devnet (genesis-opened, relayed by the devnet's relayer). */
-  channels?: {
-    port: string;
-    channel: string;
-    counterpartyChainId: string;
-    counterpartyChannel: string;
-    clientId: string;
-  }[];
+  /** CCV and transfer channels to other chains of the devnet (recorded at launch, relayed by the relayer). */
+  channels?: DevnetChannelRecord[];
 }
 
 /** The devnet.json file: what runs where, for tools and tests. */
@@ -81,10 +97,10 @@ export interface DevnetLayoutOptions {
   /** Funded test accounts to create (default 4: faucet, alice, bob, carol). */
   readonly accounts?: number;
   /**
-   * A second chain joined to the first by a transfer channel (channel-0 on both sides, each chain holding
-   * a light client of the other from genesis) and a relayer between them.
+   * Consumer chains to launch from the provider (default 0): chain ids consumer-1..N, each with one node
+   * per provider validator, and a relayer on their CCV and transfer channels.
    */
-  readonly secondChain?: { readonly chainId: string; readonly validators: number };
+  readonly consumers?: number;
 }
 
 /** Path of devnet.json in a devnet directory. */
@@ -209,24 +225,28 @@ function writeNodeConfigs(chainId: string, nodes: PlannedNode[], timeoutCommitMs
 }
 
 function chainRecord(
-  chainId: string,
-  mode: DevnetChainRecord["mode"],
+  base: Omit<DevnetChainRecord, "nodes">,
   nodes: PlannedNode[],
-  operators: readonly (DevnetOperatorRecord | undefined)[],
-  channels?: DevnetChainRecord["channels"],
+  previous?: readonly DevnetNodeRecord[],
 ): DevnetChainRecord {
+  const { chainId, mode, consumerId, channels } = base;
   return {
     chainId,
     mode,
-    nodes: nodes.map((n, i) => ({
-      name: n.name,
-      home: n.home,
-      rpc: `http://127.0.0.1:${n.rpcPort}`,
-      p2p: p2pAddr(n),
-      pid: 0,
-      validator: true,
-      ...(operators[i] ? { operator: operators[i] } : {}),
-    })),
+    ...(consumerId !== undefined ? { consumerId } : {}),
+    nodes: nodes.map((n, i) => {
+      const p = previous?.[i];
+      return {
+        name: n.name,
+        home: n.home,
+        rpc: `http://127.0.0.1:${n.rpcPort}`,
+        p2p: p2pAddr(n),
+        pid: p?.pid ?? 0,
+        validator: true,
+        ...(p?.operator ? { operator: p.operator } : {}),
+        ...(p?.assignedKey ? { assignedKey: true } : {}),
+      };
+    }),
     ...(channels ? { channels } : {}),
   };
 }
@@ -239,29 +259,37 @@ export interface DevnetLayout {
   readonly resumed: boolean;
 }
 
-/** The devnet's transfer channel and the clients it is bound to (the same ids on both chains). */
-export const DEVNET_CHANNEL = { port: "transfer", channel: "channel-0", clientId: "07-icsd-0" } as const;
-const RELAYER_KEY = "relayer";
+/** Name of the relayer's key (funded on every chain) and of the devnet's relayer. */
+export const DEVNET_RELAYER_KEY = "relayer";
 
-/** Creates one chain's validator homes sharing a genesis (staking validators from gentxs). */
-async function createChain(
+/** Chain ids of a devnet's consumer chains: consumer-1 .. consumer-N. */
+export function consumerChainIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `consumer-${i + 1}`);
+}
+
+/**
+ * Index of the provider validator whose consumer nodes sign with an assigned key (their own), so the
+ * devnet shows key assignment: the last validator. The others copy their provider key.
+ */
+export function assignedKeyIndex(validators: number): number {
+  return validators - 1;
+}
+
+/** Creates `count` node homes of one chain under DIR/<chain-id>/node<i> with free loopback ports. */
+async function planNodes(
   dir: string,
   chainId: string,
-  validators: number,
+  count: number,
   genesisTime: bigint,
-  accounts: { count: number } | { fund: readonly DevnetAccountRecord[] },
-): Promise<{
-  nodes: PlannedNode[];
-  genesis: GenesisDoc;
-  accounts: DevnetAccountRecord[];
-  operators: DevnetOperatorRecord[];
-}> {
+  mode: "provider" | "consumer",
+): Promise<PlannedNode[]> {
   const nodes: PlannedNode[] = [];
-  const ports = await freePorts(validators * 2);
-  for (let i = 0; i < validators; i++) {
+  const ports = await freePorts(count * 2);
+  for (let i = 0; i < count; i++) {
     const name = `node${i}`;
     const home = join(dir, chainId, name);
-    const r = initHome({ home, moniker: name, chainId, genesisTime, overwrite: true });
+    // A consumer home starts with an empty `ccvconsumer` placeholder genesis, filled at launch.
+    const r = initHome({ home, moniker: name, chainId, genesisTime, overwrite: true, mode });
     nodes.push({
       name,
       home: r.paths.home,
@@ -270,18 +298,29 @@ async function createChain(
       rpcPort: ports[2 * i + 1]!,
     });
   }
+  return nodes;
+}
+
+/** Creates the provider's validator homes sharing a genesis (staking validators from gentxs). */
+async function createProvider(
+  dir: string,
+  chainId: string,
+  validators: number,
+  genesisTime: bigint,
+  accountCount: number,
+): Promise<{
+  nodes: PlannedNode[];
+  genesis: GenesisDoc;
+  accounts: DevnetAccountRecord[];
+  operators: DevnetOperatorRecord[];
+}> {
+  const nodes = await planNodes(dir, chainId, validators, genesisTime, "provider");
   const initial = nodes.map((n) => {
     const doc = loadGenesis(join(n.home, "config", "genesis.json"));
     return genesisValidator(doc.validators[0]!.pubKey, 10n, n.name);
   });
   const base = newGenesis({ chainId, genesisTime, validators: initial });
-  const funded =
-    "count" in accounts
-      ? await createDevnetAccounts(base, nodes[0]!.home, accounts.count)
-      : {
-          genesis: await fundDevnetAccounts(base, nodes[0]!.home, accounts.fund),
-          accounts: [...accounts.fund],
-        };
+  const funded = await createDevnetAccounts(base, nodes[0]!.home, accountCount);
   const staked = await addDevnetValidators(funded.genesis, nodes);
   return { nodes, genesis: staked.genesis, accounts: funded.accounts, operators: staked.operators };
 }
@@ -289,58 +328,110 @@ async function createChain(
 function saveChain(
   chainId: string,
   nodes: PlannedNode[],
-  genesis: GenesisDoc,
+  genesis: GenesisDoc | undefined,
   timeoutCommitMs: number,
 ): void {
   for (const n of nodes) {
-    saveGenesis(join(n.home, "config", "genesis.json"), genesis);
+    if (genesis) saveGenesis(join(n.home, "config", "genesis.json"), genesis);
     setDevnetMinGasPrices(n.home);
   }
   writeNodeConfigs(chainId, nodes, timeoutCommitMs);
 }
 
-/** Writes the relayer's config (and its key's mnemonic file) for the devnet's two chains. */
-function writeRelayerConfig(
-  dir: string,
-  chains: readonly DevnetChainRecord[],
-  mnemonic: string,
-  metricsPort: number,
-): DevnetRelayerRecord {
-  const rdir = join(dir, "relayer");
-  mkdirSync(rdir, { recursive: true });
-  const mnemonicFile = join(rdir, "relayer.mnemonic");
-  writeFileAtomic(mnemonicFile, `${mnemonic}\n`, 0o600);
-  const chainToml = chains
+/** One relayer path: two channel ends, each with its chain's client of the other chain. */
+export interface DevnetRelayerPath {
+  readonly a: { chain: string; clientId: string; port: string; channel: string };
+  readonly b: { chain: string; clientId: string; port: string; channel: string };
+}
+
+/**
+ * The relayer paths of a devnet: one per channel the provider recorded (its CCV and transfer channels
+ * to each launched consumer), the consumer's end found in that consumer's channel records.
+ */
+export function devnetRelayerPaths(f: DevnetFile): DevnetRelayerPath[] {
+  const provider = f.chains[0];
+  if (!provider) return [];
+  const paths: DevnetRelayerPath[] = [];
+  for (const ch of provider.channels ?? []) {
+    const other = f.chains.find((c) => c.chainId === ch.counterpartyChainId);
+    // Devnets made before consumers recorded no counterpartyPort: both ends had the same port.
+    const end = other?.channels?.find(
+      (o) => o.port === (ch.counterpartyPort ?? ch.port) && o.channel === ch.counterpartyChannel,
+    );
+    if (!other || !end) continue;
+    paths.push({
+      a: { chain: provider.chainId, clientId: ch.clientId, port: ch.port, channel: ch.channel },
+      b: { chain: other.chainId, clientId: end.clientId, port: end.port, channel: end.channel },
+    });
+  }
+  return paths;
+}
+
+/** The relayer's TOML (`icsd relayer start --config`): every chain of `paths`, signing with one key. */
+export function relayerConfigText(opts: {
+  readonly chains: readonly { readonly chainId: string; readonly rpc: string }[];
+  readonly paths: readonly DevnetRelayerPath[];
+  readonly mnemonicFile: string;
+  readonly metricsPort: number;
+}): string {
+  const used = new Set(opts.paths.flatMap((p) => [p.a.chain, p.b.chain]));
+  const chainToml = opts.chains
+    .filter((c) => used.has(c.chainId))
     .map(
       (c) => `[[chains]]
-id = "${c.chainId}"
-rpc = "${c.nodes[0]!.rpc}"
-prefix = "cosmos"
+id = ${JSON.stringify(c.chainId)}
+rpc = ${JSON.stringify(c.rpc)}
+prefix = "${DEFAULT_BECH32_PREFIX}"
 gas_price = "${DEVNET_MIN_GAS_PRICES}"
 gas_adjustment = 1.5
-mnemonic_file = "${mnemonicFile}"
+mnemonic_file = ${JSON.stringify(opts.mnemonicFile)}
 `,
     )
     .join("\n");
-  const [a, b] = chains;
-  const end = (c: DevnetChainRecord) =>
-    `{ chain = "${c.chainId}", client_id = "${DEVNET_CHANNEL.clientId}", port = "${DEVNET_CHANNEL.port}", channel = "${DEVNET_CHANNEL.channel}" }`;
-  const text = `# The devnet's relayer: written by \`icsd devnet up\`, rewritten when ports change.
+  const end = (e: DevnetRelayerPath["a"]) =>
+    `{ chain = ${JSON.stringify(e.chain)}, client_id = "${e.clientId}", port = "${e.port}", channel = "${e.channel}" }`;
+  const pathToml = opts.paths.map((p) => `[[paths]]\na = ${end(p.a)}\nb = ${end(p.b)}\n`).join("\n");
+  return `# The devnet's relayer: written by \`icsd devnet up\` on every start.
 [global]
 poll_interval_ms = 200
 max_msgs_per_tx = 100
-metrics_listen = "127.0.0.1:${metricsPort}"
+metrics_listen = "127.0.0.1:${opts.metricsPort}"
 
 ${chainToml}
-[[paths]]
-a = ${end(a!)}
-b = ${end(b!)}
-`;
-  const config = join(rdir, "relayer.toml");
-  writeFileAtomic(config, text, 0o644);
+${pathToml}`;
+}
+
+function metricsPortOf(r: DevnetRelayerRecord): number {
+  return Number(/:(\d+)\/metrics$/.exec(r.metrics ?? "")?.[1] ?? 0);
+}
+
+/**
+ * Writes the relayer's config from devnet.json's channels (and its key's mnemonic file); false when no
+ * channel is recorded yet (no consumer launched), so there is nothing to relay.
+ */
+export function writeDevnetRelayerConfig(dir: string, f: DevnetFile, r: DevnetRelayerRecord): boolean {
+  const paths = devnetRelayerPaths(f);
+  const account = f.accounts.find((a) => a.name === DEVNET_RELAYER_KEY);
+  if (paths.length === 0 || !account) return false;
+  const rdir = join(dir, "relayer");
+  mkdirSync(rdir, { recursive: true });
+  const mnemonicFile = join(rdir, "relayer.mnemonic");
+  writeFileAtomic(mnemonicFile, `${account.mnemonic}\n`, 0o600);
+  const text = relayerConfigText({
+    chains: f.chains.map((c) => ({ chainId: c.chainId, rpc: c.nodes[0]!.rpc })),
+    paths,
+    mnemonicFile,
+    metricsPort: metricsPortOf(r),
+  });
+  writeFileAtomic(r.config, text, 0o644);
+  return true;
+}
+
+function relayerRecord(dir: string, metricsPort: number): DevnetRelayerRecord {
+  const rdir = join(dir, "relayer");
   return {
-    name: RELAYER_KEY,
-    config,
+    name: DEVNET_RELAYER_KEY,
+    config: join(rdir, "relayer.toml"),
     log: join(rdir, "relayer.log"),
     pid: 0,
     metrics: `http://127.0.0.1:${metricsPort}/metrics`,
@@ -348,13 +439,13 @@ b = ${end(b!)}
 }
 
 /**
- * Creates (or, when DIR/devnet.json exists, resumes) a devnet's homes: N validator homes sharing one
- * genesis whose validators are staking validators created by gentxs (see devnetStaking.ts), free loopback
- * ports, every node peering with every other, funded test accounts (keys in node0's test keyring,
- * mnemonics in devnet.json) and a gas price floor of 0.0025stake. With `secondChain`, a second chain
- * built the same way funds the same accounts, both genesis files get a light client of the other chain
- * and a transfer channel (see ibcGenesis.ts), and a relayer config joins them. On resume the homes and
- * genesis are kept and ports are re-picked only when a recorded one is busy.
+ * Creates (or, when DIR/devnet.json exists, resumes) a devnet's homes: the provider's N validator homes
+ * sharing one genesis whose validators are staking validators created by gentxs (see devnetStaking.ts),
+ * free loopback ports, every node peering with every other, funded test accounts (keys in node0's test
+ * keyring, mnemonics in devnet.json) and a gas price floor of 0.0025stake. With `consumers`, each consumer
+ * chain gets N node homes holding a placeholder consumer genesis (filled when the provider launches it,
+ * see devnetConsumer.ts), and a relayer key is funded. On resume the homes and genesis are kept and ports
+ * are re-picked only when a recorded one is busy.
  */
 export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLayout> {
   const dir = resolve(opts.dir);
@@ -363,17 +454,16 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
   if (!Number.isInteger(opts.validators) || opts.validators < 1) {
     throw new IcsdError("INVALID_ARGUMENT", "--validators must be a positive integer");
   }
-  const second = opts.secondChain;
-  if (second) {
-    if (!Number.isInteger(second.validators) || second.validators < 1) {
-      throw new IcsdError("INVALID_ARGUMENT", "the second chain's validators must be a positive integer");
-    }
-    if (second.chainId === opts.chainId) {
-      throw new IcsdError(
-        "INVALID_ARGUMENT",
-        `the two chains need different chain ids (both are ${opts.chainId})`,
-      );
-    }
+  const consumers = opts.consumers ?? 0;
+  if (!Number.isInteger(consumers) || consumers < 0 || consumers > 20) {
+    throw new IcsdError("INVALID_ARGUMENT", "--consumers must be an integer from 0 to 20");
+  }
+  const consumerIds = consumerChainIds(consumers);
+  if (consumerIds.includes(opts.chainId)) {
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `the provider chain id ${opts.chainId} is also a consumer's chain id: pick another --chain-id`,
+    );
   }
   const accountCount = opts.accounts ?? 4;
   if (!Number.isInteger(accountCount) || accountCount < 0 || accountCount > 1000) {
@@ -383,75 +473,52 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
     );
   }
   const genesisTime = nowNs();
-  const first = await createChain(dir, opts.chainId, opts.validators, genesisTime, { count: accountCount });
-  if (!second) {
-    saveChain(opts.chainId, first.nodes, first.genesis, opts.timeoutCommitMs);
+  const provider = await createProvider(dir, opts.chainId, opts.validators, genesisTime, accountCount);
+  const operators = provider.operators.map((operator) => ({ operator }) as DevnetNodeRecord);
+  if (consumers === 0) {
+    saveChain(opts.chainId, provider.nodes, provider.genesis, opts.timeoutCommitMs);
     const file: DevnetFile = {
-      chains: [chainRecord(opts.chainId, "provider", first.nodes, first.operators)],
-      accounts: first.accounts,
+      chains: [chainRecord({ chainId: opts.chainId, mode: "provider" }, provider.nodes, operators)],
+      accounts: provider.accounts,
       relayers: [],
     };
     writeDevnetFile(dir, file);
     return { dir, file, resumed: false };
   }
 
-  // The relayer's key: funded on both chains like the test accounts.
+  // The relayer's key: funded on every chain like the test accounts.
   const relayerKeyring = new Keyring({
     home: join(dir, "relayer"),
     backend: "test",
     prefix: DEFAULT_BECH32_PREFIX,
   });
   // A half-created devnet (no devnet.json yet) may have left the key behind; a new devnet gets a new one.
-  if (relayerKeyring.has(RELAYER_KEY)) relayerKeyring.delete(RELAYER_KEY);
-  const relayerKey = await relayerKeyring.add(RELAYER_KEY);
+  if (relayerKeyring.has(DEVNET_RELAYER_KEY)) relayerKeyring.delete(DEVNET_RELAYER_KEY);
+  const relayerKey = await relayerKeyring.add(DEVNET_RELAYER_KEY);
   const relayerAccount: DevnetAccountRecord = {
-    name: RELAYER_KEY,
+    name: DEVNET_RELAYER_KEY,
     address: relayerKey.address,
     mnemonic: relayerKey.mnemonic,
   };
-  const accounts = [...first.accounts, relayerAccount];
-  const firstGenesis = await fundDevnetAccounts(first.genesis, first.nodes[0]!.home, [relayerAccount]);
-  const other = await createChain(dir, second.chainId, second.validators, genesisTime, { fund: accounts });
-  const path = {
-    clientId: DEVNET_CHANNEL.clientId,
-    counterpartyApp: "icsd" as const,
-    portId: DEVNET_CHANNEL.port,
-    channelId: DEVNET_CHANNEL.channel,
-    counterpartyPortId: DEVNET_CHANNEL.port,
-    counterpartyChannelId: DEVNET_CHANNEL.channel,
-    ordering: "unordered" as const,
-    version: "ics20-1",
-  };
-  const genA = await addIbcPath(firstGenesis, { ...path, counterparty: other.genesis });
-  const genB = await addIbcPath(other.genesis, { ...path, counterparty: firstGenesis });
-  saveChain(opts.chainId, first.nodes, genA, opts.timeoutCommitMs);
-  saveChain(second.chainId, other.nodes, genB, opts.timeoutCommitMs);
-  const channel = (counterpartyChainId: string) => [
-    {
-      port: DEVNET_CHANNEL.port,
-      channel: DEVNET_CHANNEL.channel,
-      counterpartyChainId,
-      counterpartyChannel: DEVNET_CHANNEL.channel,
-      clientId: DEVNET_CHANNEL.clientId,
-    },
-  ];
-  const chains = [
-    chainRecord(opts.chainId, "provider", first.nodes, first.operators, channel(second.chainId)),
-    chainRecord(second.chainId, "chain", other.nodes, other.operators, channel(opts.chainId)),
-  ];
+  const accounts = [...provider.accounts, relayerAccount];
+  const genesis = await fundDevnetAccounts(provider.genesis, provider.nodes[0]!.home, [relayerAccount]);
+  saveChain(opts.chainId, provider.nodes, genesis, opts.timeoutCommitMs);
+  const chains = [chainRecord({ chainId: opts.chainId, mode: "provider" }, provider.nodes, operators)];
+  const assigned = assignedKeyIndex(opts.validators);
+  for (const chainId of consumerIds) {
+    const nodes = await planNodes(dir, chainId, opts.validators, genesisTime, "consumer");
+    saveChain(chainId, nodes, undefined, opts.timeoutCommitMs);
+    const marks = nodes.map((_, i) => ({ assignedKey: i === assigned }) as DevnetNodeRecord);
+    chains.push(chainRecord({ chainId, mode: "consumer" }, nodes, marks));
+  }
   const [metricsPort] = await freePorts(1);
-  const file: DevnetFile = {
-    chains,
-    accounts,
-    relayers: [writeRelayerConfig(dir, chains, relayerAccount.mnemonic, metricsPort!)],
-  };
+  const file: DevnetFile = { chains, accounts, relayers: [relayerRecord(dir, metricsPort!)] };
   writeDevnetFile(dir, file);
   return { dir, file, resumed: false };
 }
 
 async function resumeDevnet(dir: string, existing: DevnetFile): Promise<DevnetLayout> {
   const used = new Set<number>();
-  let anyChanged = false;
   const chains: DevnetChainRecord[] = [];
   for (const chain of existing.chains) {
     const nodes: PlannedNode[] = chain.nodes.map((r) => {
@@ -480,28 +547,23 @@ async function resumeDevnet(dir: string, existing: DevnetFile): Promise<DevnetLa
     }
     // Ports changed: every node's peer list must follow, so all configs are rewritten.
     if (changed) writeNodeConfigs(chain.chainId, nodes, undefined);
-    anyChanged ||= changed;
+    const { nodes: previous, ...base } = chain;
     chains.push(
       chainRecord(
-        chain.chainId,
-        chain.mode,
+        base,
         nodes,
-        chain.nodes.map((r) => r.operator),
-        chain.channels,
+        previous.map((n) => ({ ...n, pid: 0 })),
       ),
     );
   }
   const relayers: DevnetRelayerRecord[] = [];
-  const relayerAccount = existing.accounts.find((a) => a.name === RELAYER_KEY);
   for (const r of existing.relayers ?? []) {
-    const oldPort = Number(/:(\d+)\/metrics$/.exec(r.metrics ?? "")?.[1] ?? 0);
+    const oldPort = metricsPortOf(r);
     const portFree = oldPort > 0 && !used.has(oldPort) && (await isPortFree(oldPort));
-    if (relayerAccount && chains.length >= 2 && (anyChanged || !portFree)) {
-      const [p] = portFree ? [oldPort] : await freePorts(1);
-      relayers.push(writeRelayerConfig(dir, chains, relayerAccount.mnemonic, p!));
-    } else {
-      relayers.push({ ...r, pid: 0 });
-    }
+    const [port] = portFree ? [oldPort] : await freePorts(1);
+    used.add(port!);
+    // The config itself is rewritten by `devnet up` before the relayer starts.
+    relayers.push({ ...relayerRecord(dir, port!), config: r.config, log: r.log });
   }
   const file: DevnetFile = { chains, accounts: existing.accounts, relayers };
   writeDevnetFile(dir, file);

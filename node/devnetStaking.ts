@@ -12,11 +12,15 @@ export const DEVNET_OPERATOR_FUNDS = 200_000_000_000n;
 export const DEVNET_SELF_BOND = 100_000_000_000n;
 
 /**
- * The provider module parameters of devnets: periods of seconds rather than weeks, so unbonding,
- * jailing and proposals can be watched while the devnet runs.
+ * The provider module parameters of devnets: periods of minutes rather than weeks, so unbonding, jailing
+ * and proposals can be watched while the devnet runs. The unbonding time is an hour, not a minute,
+ * because it also sets the trusting period (x 0.66, about 40 minutes) of each consumer's light client of
+ * the provider: a devnet stopped for longer than that cannot resume its CCV channels.
+ * Interchain security: a validator set change packet every 5 blocks, and a slash meter that lets every
+ * downtime slash packet through (the whole power, replenished every 10 s).
  */
 export const DEVNET_MODULE_PARAMS: Record<string, unknown> = {
-  staking: { params: { unbonding_time: "60s", max_validators: 100, bond_denom: "stake" } },
+  staking: { params: { unbonding_time: "3600s", max_validators: 100, bond_denom: "stake" } },
   slashing: {
     params: {
       signed_blocks_window: "100",
@@ -35,6 +39,13 @@ export const DEVNET_MODULE_PARAMS: Record<string, unknown> = {
     },
   },
   mint: { params: { mint_denom: "stake" } },
+  provider: {
+    params: {
+      blocks_per_epoch: "5",
+      slash_meter_replenish_period: "10s",
+      slash_meter_replenish_fraction: "1.0",
+    },
+  },
 };
 
 /** An operator as recorded in devnet.json. */

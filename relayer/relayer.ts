@@ -19,6 +19,7 @@ import { createLogger, errorMessage, IcsdError, type Logger, readUint64Be } from
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
 import { ChainQueries, httpRpcCaller } from "./chainQueries.ts";
 import type { ChainConfig, PathConfig, PathEndConfig, RelayerConfig } from "./config.ts";
+import { EvidenceSubmitter } from "./evidence.ts";
 import { buildClientHeader, type LightBlock } from "./lightBlock.ts";
 import { acknowledgementMsg, recvPacketMsg, timeoutMsg, updateClientMsg } from "./messages.ts";
 import {
@@ -104,6 +105,9 @@ export class Relayer {
   private readonly abort = new AbortController();
   private readonly queries = new Map<string, ChainQueries>();
   private readonly senders = new Map<string, TxSender>();
+  /** Double-vote evidence carriers, one per CCV path (provider port on one end), by path name. */
+  private readonly evidence = new Map<string, EvidenceSubmitter>();
+  private readonly rpcCallers = new Map<string, ReturnType<typeof httpRpcCaller>>();
   private loop: Promise<void> | undefined;
   private server: Server | undefined;
   private round: Promise<unknown> = Promise.resolve();
@@ -121,6 +125,7 @@ export class Relayer {
     this.planOpts = modules.planOptions ?? DEFAULT_PLAN_OPTIONS;
     this.backoffOpts = modules.backoff ?? DEFAULT_BACKOFF;
     for (const c of cfg.chains) {
+      this.rpcCallers.set(c.id, httpRpcCaller(c.rpc));
       this.queries.set(c.id, modules.queries?.(c) ?? new ChainQueries(c.id, httpRpcCaller(c.rpc)));
       const log = this.log.child({ chain: c.id });
       this.senders.set(
@@ -207,8 +212,56 @@ export class Relayer {
         if (this.abort.signal.aborted) return { directions };
         directions.push(await this.direction(path, this.side(src), this.side(dst)));
       }
+      if (!this.abort.signal.aborted) await this.carryEvidence(path);
     }
     return { directions };
+  }
+
+  /**
+   * On a CCV path (port "provider" on one end, "consumer" on the other): submits to the provider every
+   * double vote the consumer's blocks carry (MsgSubmitConsumerDoubleVoting), once each. The consumer id
+   * is the provider's consumer whose client is the path's client. Errors are logged, never fatal.
+   */
+  private async carryEvidence(path: PathConfig): Promise<void> {
+    const [prov, cons] =
+      path.a.port === "provider" && path.b.port === "consumer"
+        ? [path.a, path.b]
+        : path.b.port === "provider" && path.a.port === "consumer"
+          ? [path.b, path.a]
+          : [undefined, undefined];
+    if (!prov || !cons) return;
+    try {
+      let submitter = this.evidence.get(path.name);
+      if (!submitter) {
+        const pq = this.queries.get(prov.chain)!;
+        const answer = await pq.abciQuery(
+          "/icsd.provider.v1.Query/ConsumerChains",
+          new TextEncoder().encode("{}"),
+          0n,
+        );
+        const chains =
+          (
+            JSON.parse(new TextDecoder().decode(answer.value)) as {
+              chains?: { consumer_id: string; client_id?: string }[];
+            }
+          ).chains ?? [];
+        const consumer = chains.find((c) => c.client_id === prov.clientId);
+        if (!consumer) return;
+        submitter = new EvidenceSubmitter({
+          consumerRpc: this.rpcCallers.get(cons.chain)!,
+          consumer: this.queries.get(cons.chain)!,
+          provider: pq,
+          providerTx: this.senders.get(prov.chain)!,
+          consumerId: consumer.consumer_id,
+          clientId: prov.clientId,
+          logger: this.log.child({ path: path.name, evidence: true }),
+        });
+        this.evidence.set(path.name, submitter);
+      }
+      await submitter.round();
+    } catch (e) {
+      this.log.warn({ path: path.name, err: errorMessage(e) }, "evidence round failed");
+    }
   }
 
   private async direction(path: PathConfig, src: Side, dst: Side): Promise<DirectionReport> {

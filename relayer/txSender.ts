@@ -4,12 +4,32 @@
  * flight. Transport errors and sequence mismatches are retried with capped exponential backoff (the
  * account is re-read on every signature); a refusal by the chain is returned as data.
  */
-import { DirectSecp256k1HdWallet, type EncodeObject } from "@cosmjs/proto-signing";
-import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient } from "@cosmjs/stargate";
+import { DirectSecp256k1HdWallet, type EncodeObject, Registry } from "@cosmjs/proto-signing";
+import {
+  BroadcastTxError,
+  calculateFee,
+  defaultRegistryTypes,
+  GasPrice,
+  SigningStargateClient,
+} from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import {
+  generatedType,
+  MsgSubmitConsumerDoubleVotingCodec,
+  MsgSubmitConsumerMisbehaviourCodec,
+} from "../provider/ccv/codec.ts";
 import { errorMessage, IcsdError, type Logger } from "../utils/index.ts";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
 import type { ChainConfig } from "./config.ts";
+
+/** CosmJS's default types plus the consumer evidence the relayer submits to a provider. */
+function relayerRegistry(): Registry {
+  return new Registry([
+    ...defaultRegistryTypes,
+    [MsgSubmitConsumerDoubleVotingCodec.typeUrl, generatedType(MsgSubmitConsumerDoubleVotingCodec)],
+    [MsgSubmitConsumerMisbehaviourCodec.typeUrl, generatedType(MsgSubmitConsumerMisbehaviourCodec)],
+  ]);
+}
 
 /** What became of a submitted transaction. */
 export interface TxOutcome {
@@ -118,6 +138,7 @@ export class CosmjsTxSender implements TxSender {
     await this.address();
     const client = await SigningStargateClient.connectWithSigner(this.cfg.rpc, this.wallet!, {
       gasPrice: this.gasPrice,
+      registry: relayerRegistry(),
     });
     const chainId = await client.getChainId();
     if (chainId !== this.cfg.id) {

@@ -12,16 +12,36 @@ const MAIN = resolve(import.meta.dirname, "../../cmd/main.ts");
 interface DevnetJson {
   chains: {
     chainId: string;
-    nodes: { name: string; home: string; rpc: string; pid: number; operator?: { address: string } }[];
+    mode: string;
+    consumerId?: string;
+    nodes: {
+      name: string;
+      home: string;
+      rpc: string;
+      pid: number;
+      operator?: { address: string };
+      assignedKey?: boolean;
+    }[];
+    channels?: {
+      port: string;
+      channel: string;
+      counterpartyChainId: string;
+      counterpartyPort: string;
+      counterpartyChannel: string;
+      clientId: string;
+    }[];
   }[];
   accounts: { name: string; address: string; mnemonic: string }[];
   relayers: { name: string; pid: number }[];
 }
 
-async function icsd(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+async function icsd(
+  args: string[],
+  timeout = 90_000,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const r = await run(process.execPath, ["--disable-warning=ExperimentalWarning", MAIN, ...args], {
-      timeout: 90_000,
+      timeout,
       env: { ...process.env, NO_COLOR: "1" },
     });
     return { ...r, code: 0 };
@@ -35,24 +55,43 @@ async function icsd(args: string[]): Promise<{ stdout: string; stderr: string; c
   }
 }
 
-describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
+/** JSON-RPC on a devnet node. */
+async function rpc<T>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: T; error?: unknown };
+  if (body.result === undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+async function height(url: string): Promise<number> {
+  const s = await rpc<{ sync_info: { latest_block_height: string } }>(url, "status");
+  return Number(s.sync_info.latest_block_height);
+}
+
+/** The public key (base64) a node signs with. */
+function signingKey(home: string): string {
+  const k = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as {
+    pub_key: { value: string };
+  };
+  return k.pub_key.value;
+}
+
+describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-e2e-cli-"));
   let devnet: DevnetJson;
   let home: string;
   let node: string;
 
   before(async () => {
-    const up = await icsd([
-      "devnet",
-      "up",
-      "--home",
-      dir,
-      "--validators",
-      "2",
-      "--chain-id",
-      "cli-1",
-      "--detach",
-    ]);
+    // The default devnet: the provider and one consumer it launches, with a relayer.
+    const up = await icsd(
+      ["devnet", "up", "--home", dir, "--validators", "2", "--chain-id", "cli-1", "--detach"],
+      180_000,
+    );
     assert.equal(up.code, 0, up.stderr);
     devnet = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8")) as DevnetJson;
     home = devnet.chains[0]!.nodes[0]!.home;
@@ -72,7 +111,7 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
 
   it("records funded accounts with mnemonics in devnet.json and the keyring", async () => {
     const names = devnet.accounts.map((a) => a.name);
-    // The relayer's key is funded on both chains like the test accounts.
+    // The relayer's key is funded on every chain like the test accounts.
     assert.deepEqual(names, ["faucet", "alice", "bob", "carol", "relayer"]);
     for (const a of devnet.accounts) {
       assert.match(a.address, /^cosmos1/);
@@ -188,16 +227,83 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
     assert.equal(block.code, 0, block.stderr);
   });
 
-  it("sends tokens to the second chain with tx ibc-transfer transfer and reads them with query ibc", async () => {
-    const second = devnet.chains[1]!;
-    const nodeB = second.nodes[0]!.rpc;
+  it("launches a consumer chain whose blocks are signed by the provider's validators", async () => {
+    const [provider, consumer] = devnet.chains;
+    assert.equal(provider!.mode, "provider");
+    assert.equal(consumer!.mode, "consumer");
+    assert.equal(consumer!.chainId, "consumer-1");
+    assert.match(consumer!.consumerId ?? "", /^\d+$/);
+    assert.equal(consumer!.nodes.length, provider!.nodes.length);
+    const url = consumer!.nodes[0]!.rpc;
+    const h0 = await height(url);
+    const deadline = Date.now() + 30_000;
+    while ((await height(url)) < h0 + 2) {
+      if (Date.now() > deadline) assert.fail(`consumer-1 is stuck at height ${h0}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // The consumer's validators: node0 signs with its provider key, node1 (the last) with its assigned key.
+    const { validators } = await rpc<{ validators: { pub_key: { value: string } }[] }>(url, "validators", {
+      per_page: "100",
+    });
+    const expected = consumer!.nodes.map((n) => signingKey(n.home));
+    assert.deepEqual(validators.map((v) => v.pub_key.value).sort(), [...expected].sort());
+    assert.equal(expected[0], signingKey(provider!.nodes[0]!.home), "node0 uses its provider key");
+    assert.equal(consumer!.nodes[1]!.assignedKey, true);
+    assert.notEqual(expected[1], signingKey(provider!.nodes[1]!.home), "node1 uses an assigned key");
+    // The delegation of the test above changed a provider validator's power: the provider sends the new
+    // set to the consumer at the end of its epoch (5 blocks) and the relayer carries it, so the consumer's
+    // powers follow the provider's, through the assigned key too.
+    const providerPower = async () => {
+      const r = await rpc<{ validators: { pub_key: { value: string }; voting_power: string }[] }>(
+        node,
+        "validators",
+        { per_page: "100" },
+      );
+      return new Map(r.validators.map((v) => [v.pub_key.value, v.voting_power]));
+    };
+    const consumerPower = async () => {
+      const r = await rpc<{ validators: { pub_key: { value: string }; voting_power: string }[] }>(
+        url,
+        "validators",
+        { per_page: "100" },
+      );
+      return new Map(r.validators.map((v) => [v.pub_key.value, v.voting_power]));
+    };
+    const vscDeadline = Date.now() + 60_000;
+    for (;;) {
+      const p = await providerPower();
+      const c = await consumerPower();
+      const want = provider!.nodes.map((n) => p.get(signingKey(n.home)));
+      const got = consumer!.nodes.map((n) => c.get(signingKey(n.home)));
+      if (want.some((w) => w !== "100000") && JSON.stringify(want) === JSON.stringify(got)) break;
+      if (Date.now() > vscDeadline)
+        assert.fail(`the consumer's powers ${got} did not follow the provider's ${want}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const status = await icsd(["devnet", "status", "--home", dir]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /chain consumer-1 \(consumer, 2 validators, consumer id \d+, assigned key: node1\)/,
+    );
+    assert.match(status.stdout, /ccv channel: established/);
+    assert.match(status.stdout, /relayer relayer .* running/);
+  });
+
+  it("sends tokens to the consumer over the transfer channel and reads them with query ibc", async () => {
+    const [provider, consumer] = devnet.chains;
+    const toConsumer = provider!.channels!.find((c) => c.port === "transfer")!;
+    const ccv = provider!.channels!.find((c) => c.port === "provider")!;
+    assert.equal(toConsumer.counterpartyChainId, "consumer-1");
+    assert.equal(ccv.counterpartyPort, "consumer");
+    const nodeB = consumer!.nodes[0]!.rpc;
     const bob = devnet.accounts.find((a) => a.name === "bob")!.address;
     const tx = await icsd([
       "tx",
       "ibc-transfer",
       "transfer",
       "transfer",
-      "channel-0",
+      toConsumer.channel,
       bob,
       "1234stake",
       "--from",
@@ -214,19 +320,21 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
       const q = await icsd(["query", "bank", "balances", bob, "--node", nodeB, "--output", "json"]);
       balances = q.stdout;
       if (/"1234"/.test(balances)) break;
-      if (Date.now() > deadline) assert.fail(`the transfer did not arrive on ${second.chainId}: ${balances}`);
+      if (Date.now() > deadline)
+        assert.fail(`the transfer did not arrive on ${consumer!.chainId}: ${balances}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     assert.match(balances, /ibc\/[0-9A-F]{64}/);
     const traces = await icsd(["query", "ibc-transfer", "denom-traces", "--node", nodeB, "--output", "json"]);
     assert.equal(traces.code, 0, traces.stderr);
-    assert.match(traces.stdout, /transfer\/channel-0/);
+    assert.match(traces.stdout, new RegExp(`transfer/${toConsumer.counterpartyChannel}`));
+    const consumerEnd = consumer!.channels!.find((c) => c.port === "transfer")!;
     const client = await icsd([
       "query",
       "ibc",
       "client",
       "state",
-      "07-icsd-0",
+      consumerEnd.clientId,
       "--node",
       nodeB,
       "--output",
@@ -236,7 +344,8 @@ describe("the icsd CLI against a devnet", { timeout: 300_000 }, () => {
     assert.match(client.stdout, /cli-1/);
     const channels = await icsd(["query", "ibc", "channel", "channels", "--node", node, "--output", "json"]);
     assert.equal(channels.code, 0, channels.stderr);
-    assert.match(channels.stdout, /channel-0/);
+    assert.match(channels.stdout, new RegExp(`"${ccv.channel}"`));
+    assert.match(channels.stdout, new RegExp(`"${toConsumer.channel}"`));
   });
 
   it("refuses bad arguments with a one-line error", async () => {

@@ -40,6 +40,12 @@ export interface PairChannel {
   readonly channelB: string;
   readonly ordering: "ordered" | "unordered";
   readonly version?: string;
+  /** Ports when they differ per side (the CCV channel: provider/consumer); default `port`. */
+  readonly portA?: string;
+  readonly portB?: string;
+  /** Client ids when they are not CLIENT_A/CLIENT_B (a consumer launched by the provider). */
+  readonly clientA?: string;
+  readonly clientB?: string;
 }
 
 export interface IbcPairOptions {
@@ -194,8 +200,8 @@ mnemonic_file = "${mnemonicFile}"
     const paths = channels
       .map(
         (c) => `[[paths]]
-a = { chain = "${a.chainId}", client_id = "${CLIENT_A}", port = "${c.port}", channel = "${c.channelA}" }
-b = { chain = "${b.chainId}", client_id = "${CLIENT_B}", port = "${c.port}", channel = "${c.channelB}" }
+a = { chain = "${a.chainId}", client_id = "${c.clientA ?? CLIENT_A}", port = "${c.portA ?? c.port}", channel = "${c.channelA}" }
+b = { chain = "${b.chainId}", client_id = "${c.clientB ?? CLIENT_B}", port = "${c.portB ?? c.port}", channel = "${c.channelB}" }
 `,
       )
       .join("\n");
