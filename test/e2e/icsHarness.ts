@@ -184,9 +184,7 @@ export class IcsNet {
   }
 
   /** Validator i's operator wallet and valoper address. */
-  async operator(
-    i: number,
-  ): Promise<{
+  async operator(i: number): Promise<{
     wallet: Parameters<typeof SigningStargateClient.connectWithSigner>[1];
     valoper: string;
     address: string;
