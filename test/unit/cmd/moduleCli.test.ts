@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -10,63 +9,15 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { QueryValidatorResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { BondStatus } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { defaultClientConfig, freePorts, writeClientConfig } from "../../../node/index.ts";
+import { assertUserError, expectErrors, icsd } from "../../support/cliRun.ts";
 
-const MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
+const _MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
 const ABANDON =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 const ADDR = "cosmos19rl4cm2hmr8afy4kldpxz3fka4jguq0auqdal4";
 const VALOPER = "cosmosvaloper19rl4cm2hmr8afy4kldpxz3fka4jguq0ae5egnx";
 const GOV = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
 const CONS_KEY = "A6DoBUypNtUAyEHWtQ9bFjfNg8Bo9CrnkUGl6k6OHN4=";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// Asynchronous, so that many runs go in parallel and the fake node below can answer while the CLI runs.
-function icsd(args: string[], input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", MAIN, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
-
-function assertUserError(r: Run, msg: RegExp, what: string): void {
-  assert.equal(r.code, 1, `${what}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `${what}: expected one line, got:\n${r.stderr}`);
-  assert.match(lines[0]!, msg, what);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
-}
-
-/** Runs every case in parallel (a few at a time) and checks each fails with its message. */
-async function expectErrors(cases: readonly [string[], RegExp][]): Promise<void> {
-  for (let i = 0; i < cases.length; i += 6) {
-    const batch = cases.slice(i, i + 6);
-    const runs = await Promise.all(batch.map(([args]) => icsd(args)));
-    runs.forEach((r, j) => {
-      assertUserError(r, batch[j]![1], batch[j]![0].join(" "));
-    });
-  }
-}
 
 function statusResult(network: string): unknown {
   const hash = "AB".repeat(32);

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -25,62 +24,15 @@ import {
   MsgRemoveConsumerCodec,
 } from "../../../provider/index.ts";
 import { toBase64 } from "../../../utils/index.ts";
+import { assertUserError, expectErrors, icsd } from "../../support/cliRun.ts";
 import { fakeKey, LAUNCH_NS, sampleConsumerGenesis } from "./providerFixtures.ts";
 
-const MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
+const _MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
 const ABANDON =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 const ADDR = "cosmos19rl4cm2hmr8afy4kldpxz3fka4jguq0auqdal4";
 const VALOPER = valoperAddress(ADDR);
 const CHAIN = "provider-1";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// Asynchronous, so that the fake node below (in this process) can answer while the CLI runs.
-function icsd(args: string[], input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", MAIN, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
-
-function assertUserError(r: Run, msg: RegExp, what: string): void {
-  assert.equal(r.code, 1, `${what}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `${what}: expected one line, got:\n${r.stderr}`);
-  assert.match(lines[0]!, msg, what);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
-}
-
-async function expectErrors(cases: readonly [string[], RegExp][]): Promise<void> {
-  for (let i = 0; i < cases.length; i += 6) {
-    const batch = cases.slice(i, i + 6);
-    const runs = await Promise.all(batch.map(([args]) => icsd(args)));
-    runs.forEach((r, j) => {
-      assertUserError(r, batch[j]![1], batch[j]![0].join(" "));
-    });
-  }
-}
 
 function statusResult(): unknown {
   const hash = "AB".repeat(32);

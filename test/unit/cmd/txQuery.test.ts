@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -7,42 +6,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { defaultClientConfig, freePorts, writeClientConfig } from "../../../node/index.ts";
+import { icsd, type Run } from "../../support/cliRun.ts";
 
-const MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
+const _MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
 const ABANDON =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 const ADDR = "cosmos19rl4cm2hmr8afy4kldpxz3fka4jguq0auqdal4";
 const HASH = "A4E1EFAFDE637D64FF6746DED270244DF424D69331298592EB2AD12782125B68";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// Asynchronous, so that the fake node below (in this process) can answer while the CLI runs.
-function icsd(args: string[], input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", MAIN, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
 
 function assertUserError(r: Run, msg: RegExp): void {
   assert.notEqual(r.code, 0, r.stdout);
