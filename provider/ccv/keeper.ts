@@ -734,7 +734,10 @@ export class ProviderKeeper {
       const updates = diffValidators(current, next);
       const acks = await this.slashAcks(store, id);
       await this.setConsumerValidators(store, id, next);
-      if (updates.length === 0 && acks.length === 0) continue;
+      // The first epoch after launch always sends a packet, even an empty one: the consumer counts CCV
+      // as established on its first VSC packet (icsd has no channel handshake to do it), and until then
+      // it holds its downtime reports.
+      if (updates.length === 0 && acks.length === 0 && (await this.hasQueuedVsc(store, id))) continue;
       const data = encodeVscPacket({ validatorUpdates: updates, valsetUpdateId: vscId, slashAcks: acks });
       this.setPendingPackets(store, id, [...(await this.pendingPackets(store, id)), data]);
       store.delete(slashAcksKey(id));
@@ -744,6 +747,12 @@ export class ProviderKeeper {
     for (const rec of await this.consumers(store)) {
       if (rec.phase === Phase.launched) await this.sendPending(ctx, rec, params);
     }
+  }
+
+  /** True once a VSC packet has been queued for the consumer (its vscId → height record exists). */
+  private async hasQueuedVsc(store: ModuleContext["store"], id: bigint): Promise<boolean> {
+    for await (const _ of range(store, vscHeightPrefix(id))) return true;
+    return false;
   }
 
   /**

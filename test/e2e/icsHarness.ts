@@ -5,14 +5,17 @@
  * e2e tests stand on. Everything runs on 127.0.0.1 in temporary directories removed by `cleanup`.
  */
 import { copyFileSync } from "node:fs";
+import { join } from "node:path";
 import { type EncodeObject, type GeneratedType, Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes, GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { loadConfig, saveConfig } from "../../node/config.ts";
 import { homePaths } from "../../node/home.ts";
 import { consumerGenesisDoc, loadValidatorKey, saveGenesis } from "../../node/index.ts";
+import { loadNodeKey, nodeIdFromNodeKey } from "../../node/keys.ts";
 import * as codec from "../../provider/ccv/codec.ts";
 import { fundedAppState } from "../support/txSigner.ts";
-import { type TestNode, Testnet } from "./harness.ts";
+import { freePort, icsd, type TestNode, Testnet } from "./harness.ts";
 import {
   DENOM,
   GAS_PRICE,
@@ -82,6 +85,8 @@ export interface IcsNetOptions {
   /** Funded with stake on both chains. */
   readonly funded: readonly string[];
   readonly timeoutCommitMs?: number;
+  /** More provider genesis app_state modules (e.g. `slashing`), replacing the defaults' of that name. */
+  readonly providerAppState?: Json;
 }
 
 /** Launch parameters of the consumer (MsgCreateConsumer's initialization and power shaping). */
@@ -94,6 +99,13 @@ export interface LaunchOptions {
   readonly initialization?: Json;
   readonly powerShaping?: Json;
   readonly infraction?: Json;
+  /**
+   * Overrides of the consumer genesis params the consumer nodes start with (e.g. `retry_delay_period`,
+   * which MsgCreateConsumer does not carry); the provider's ConsumerGenesis is left as it is.
+   */
+  readonly consumerParams?: Json;
+  /** The relayer's poll_interval_ms (default: RelayerProcess's). */
+  readonly relayerPollMs?: number;
 }
 
 export class IcsNet {
@@ -133,7 +145,11 @@ export class IcsNet {
       minimumGasPrices: GAS_PRICE,
       staking: { selfBond: 100_000_000n },
       timeoutCommitMs: o.timeoutCommitMs ?? 200,
-      appState: { ...appState, provider: { params: { blocks_per_epoch: "3", ...(o.providerParams ?? {}) } } },
+      appState: {
+        ...appState,
+        provider: { params: { blocks_per_epoch: "3", ...(o.providerParams ?? {}) } },
+        ...(o.providerAppState ?? {}),
+      },
     });
     const consumer = await Testnet.create({
       validators: o.validators,
@@ -277,7 +293,12 @@ export class IcsNet {
     const launchNs = BigInt(String(this.consumerGenesis.launch_time));
     const doc = consumerGenesisDoc({
       chainId: this.consumer.chainId,
-      consumerGenesis: this.consumerGenesis,
+      consumerGenesis: o.consumerParams
+        ? {
+            ...this.consumerGenesis,
+            params: { ...(this.consumerGenesis.params as Json), ...o.consumerParams },
+          }
+        : this.consumerGenesis,
       genesisTime: launchNs + 1_000_000n,
       accounts: this.funded.map((address) => ({ address, coins: [{ denom: DENOM, amount: "10000000000" }] })),
     });
@@ -312,8 +333,50 @@ export class IcsNet {
         ordering: "unordered",
       },
     ];
-    this.relayer = await RelayerProcess.create(this.provider, this.consumer, channels, this.relayerUser);
+    this.relayer = await RelayerProcess.create(this.provider, this.consumer, channels, this.relayerUser, {
+      pollMs: o.relayerPollMs,
+    });
     this.relayer.start();
+  }
+
+  /**
+   * One more consumer node (not started), signing with a copy of consumer node `keyOf`'s validator key
+   * and a fresh sign state: the same operator running two nodes with one key, a double signer. Its home
+   * takes consumer node 0's genesis and config, peered with every consumer node; it joins
+   * `consumer.nodes`, so `cleanup` stops it.
+   */
+  async addConsumerNode(keyOf: number): Promise<TestNode> {
+    const name = `node${this.consumer.nodes.length}`;
+    const home = join(this.consumer.dir, name);
+    icsd(["init", name, "--chain-id", this.consumer.chainId, "--home", home]);
+    const paths = homePaths(home);
+    const from = homePaths(this.consumer.nodes[0]!.home);
+    copyFileSync(from.genesis, paths.genesis);
+    copyFileSync(homePaths(this.consumer.nodes[keyOf]!.home).privValidatorKey, paths.privValidatorKey);
+    const node: TestNode = {
+      name,
+      home,
+      rpcPort: await freePort(),
+      p2pPort: await freePort(),
+      peerId: nodeIdFromNodeKey(loadNodeKey(paths.nodeKey)),
+      validator: true,
+      proc: undefined,
+    };
+    const base = loadConfig(from.configToml);
+    const own = loadConfig(paths.configToml);
+    saveConfig(paths.configToml, {
+      ...base,
+      moniker: own.moniker,
+      p2p: {
+        ...base.p2p,
+        laddr: `/ip4/127.0.0.1/tcp/${node.p2pPort}`,
+        persistentPeers: this.consumer.nodes.map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}/p2p/${o.peerId}`),
+      },
+      rpc: { ...base.rpc, laddr: `tcp://127.0.0.1:${node.rpcPort}` },
+    });
+    copyFileSync(from.appToml, paths.appToml);
+    this.consumer.nodes.push(node);
+    return node;
   }
 
   /** The consumer's validator set as its consensus sees it: hex address → power. */
