@@ -55,6 +55,12 @@ export interface ConsensusChain {
   validateBlock(block: Block, hash: Uint8Array, proposer: ShellValidator): Promise<boolean>;
   /** Executes and persists a decided block; returns the next height and its validator set. */
   commitBlock(block: Block, commit: Commit): Promise<{ height: number; validators: ShellValidator[] }>;
+  /**
+   * The commit of the last block with the precommits that arrived after the decision (during
+   * timeout_commit), for the next proposal's LastCommit, as CometBFT's LastCommit vote set keeps
+   * collecting them: a validator that was merely late is not counted absent.
+   */
+  extendLastCommit?(commit: Commit): void;
   onEvidence(ev: DuplicateVoteEvidence): void;
 }
 
@@ -103,6 +109,8 @@ export class ConsensusDriver {
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private replaying = false;
   private decided = false;
+  /** The decision of the current height, once made (its round and block hash). */
+  private decision: { height: number; round: number; hash: Uint8Array } | undefined;
   private stopped = false;
 
   constructor(opts: DriverOptions, components: DriverComponents) {
@@ -270,6 +278,11 @@ export class ConsensusDriver {
     writeMarker: boolean,
   ): Promise<void> {
     if (writeMarker) await this.c.wal.endHeight(height - 1);
+    // Precommits of the decided round that came in during timeout_commit join the last commit.
+    const d = this.decision;
+    if (d && d.height === this.height && height === d.height + 1) {
+      this.c.chain.extendLastCommit?.(this.buildCommit(d.height, d.round, d.hash));
+    }
     this.height = height;
     this.validators = validators;
     this.proposals.clear();
@@ -487,6 +500,7 @@ export class ConsensusDriver {
       return;
     }
     this.decided = true;
+    this.decision = { height, round, hash: fromHex(value) };
     const commit = this.buildCommit(height, round, fromHex(value));
     this.c.events?.onDecide?.(height, round);
     this.log.info({ height, round, hash: value.toUpperCase(), txs: block.txs.length }, "committed block");

@@ -90,6 +90,26 @@ export class Chain implements ConsensusChain {
   private valsets = new Map<number, ShellValidator[]>();
   private pendingEvidence = new Map<string, DuplicateVoteEvidence>();
 
+  /**
+   * Takes a richer commit of the last block (more precommits of the same round for the same block) for
+   * the next proposal; anything else is ignored. Every signature is checked, so the proposal stays valid.
+   */
+  extendLastCommit(commit: Commit): void {
+    const last = this.lastCommit;
+    if (commit.height !== this.meta.lastHeight || commit.round !== last.round) return;
+    if (!equalBytes(commit.blockHash, this.meta.lastBlockHash)) return;
+    const signed = (c: Commit) => c.signatures.filter((x) => x.flag === BlockIdFlag.Commit).length;
+    if (signed(commit) <= signed(last)) return;
+    const vals = this.valsets.get(commit.height);
+    if (!vals) return;
+    try {
+      verifyCommit(this.meta.chainId, vals, commit, commit.height, this.meta.lastBlockHash);
+    } catch {
+      return;
+    }
+    this.lastCommit = commit;
+  }
+
   private constructor(c: ChainComponents, meta: ChainMeta, lastCommit: Commit) {
     this.c = c;
     this.log = c.logger;
