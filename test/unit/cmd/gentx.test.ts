@@ -86,7 +86,7 @@ function verifyAtGenesis(txBase64: string, chainId: string): { msg: MsgCreateVal
   return { msg, signer: secp256k1Address(key) };
 }
 
-describe("icsd genesis gentx and collect-gentxs", { timeout: 180_000 }, () => {
+describe("icsd genesis gentx and collect-gentxs", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-gentx-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const n0 = join(dir, "n0");

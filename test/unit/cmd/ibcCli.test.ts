@@ -82,7 +82,7 @@ const ev = (type: string, attrs: Record<string, string>) => ({
   attributes: Object.entries(attrs).map(([key, value]) => ({ key, value, index: true })),
 });
 
-describe("icsd ibc-transfer, ibc queries and relayer commands", { timeout: 180_000 }, () => {
+describe("icsd ibc-transfer, ibc queries and relayer commands", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-ibc-cli-"));
   const home = join(dir, "h");
   let fake: Server;

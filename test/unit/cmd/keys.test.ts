@@ -43,7 +43,7 @@ function assertUserError(r: Run, msg: RegExp): void {
   assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
 }
 
-describe("icsd keys and genesis add-account", { timeout: 120_000 }, () => {
+describe("icsd keys and genesis add-account", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-keys-cli-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const home = join(dir, "h");

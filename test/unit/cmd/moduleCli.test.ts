@@ -72,7 +72,7 @@ const validatorResponse = QueryValidatorResponse.encode(
   }),
 ).finish();
 
-describe("icsd staking, slashing, distribution and gov commands", { timeout: 180_000 }, () => {
+describe("icsd staking, slashing, distribution and gov commands", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-module-cli-"));
   const home = join(dir, "h");
   let fake: Server;

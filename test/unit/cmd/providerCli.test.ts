@@ -87,7 +87,7 @@ const CONSUMER_FILE = {
   power_shaping_parameters: { top_N: 0 },
 };
 
-describe("icsd tx provider, query provider, query consumer and consumer homes", { timeout: 180_000 }, () => {
+describe("icsd tx provider, query provider, query consumer and consumer homes", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-provider-cli-"));
   const home = join(dir, "h");
   let fake: Server;

@@ -51,7 +51,7 @@ function statusResult(network: string): unknown {
   };
 }
 
-describe("icsd tx and query argument checks", { timeout: 120_000 }, () => {
+describe("icsd tx and query argument checks", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "icsd-txq-cli-"));
   const home = join(dir, "h");
   let deadPort = 0;
