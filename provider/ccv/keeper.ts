@@ -749,9 +749,13 @@ export class ProviderKeeper {
     }
   }
 
-  /** True once a VSC packet has been queued for the consumer (its vscId → height record exists). */
+  /**
+   * True once a VSC packet has been queued for the consumer: a vscId → height record other than the
+   * launch's (vscId 0, written at launch, so it does not count).
+   */
   private async hasQueuedVsc(store: ModuleContext["store"], id: bigint): Promise<boolean> {
-    for await (const _ of range(store, vscHeightPrefix(id))) return true;
+    const launch = vscHeightKey(id, 0n);
+    for await (const [k] of range(store, vscHeightPrefix(id))) if (!equalBytes(k, launch)) return true;
     return false;
   }
 

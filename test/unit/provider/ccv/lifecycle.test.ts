@@ -134,9 +134,15 @@ describe("provider module: consumer lifecycle", () => {
     const net = await ProviderNet.create();
     const id = await net.launch([0, 1]);
     await net.untilHeightMultipleOf(2);
+    // The first epoch after launch sends a packet even without a change: it establishes CCV on the
+    // consumer (docs/provider-ccv.md, "A first VSC packet right after launch").
+    const first = await sentPackets(net.store, PROVIDER_PORT, "channel-0");
+    assert.equal(first.length, 1, "the first epoch sends one packet");
+    assert.deepEqual(decodeVscPacket(first[0]!.data).validatorUpdates, []);
+    await net.untilHeightMultipleOf(2);
     assert.equal(
       (await sentPackets(net.store, PROVIDER_PORT, "channel-0")).length,
-      0,
+      1,
       "no change, no packet",
     );
     // Validator 1 gets 5 more power.
@@ -153,10 +159,10 @@ describe("provider module: consumer lifecycle", () => {
     await net.untilHeightMultipleOf(2);
     await net.untilHeightMultipleOf(2);
     const sent = await sentPackets(net.store, PROVIDER_PORT, "channel-0");
-    assert.equal(sent.length, 1);
-    const data = decodeVscPacket(sent[0]!.data);
+    assert.equal(sent.length, 2);
+    const data = decodeVscPacket(sent[1]!.data);
     assert.deepEqual(data.validatorUpdates, [{ pubKey: net.vals[1]!.pubKey, power: 25n }]);
-    assert.ok(sent[0]!.timeoutTimestamp > net.chain.time);
+    assert.ok(sent[1]!.timeoutTimestamp > net.chain.time);
     assert.equal((await net.provider.pendingPackets(net.store, BigInt(id))).length, 0);
   });
 
