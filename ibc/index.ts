@@ -12,6 +12,13 @@ export {
   getNextSequence,
   openChannelFromGenesis,
 } from "./channel/channelStore.ts";
+export {
+  type ChannelCloseProof,
+  closeChannelConfirm,
+  decodeChannelCloseProof,
+  encodeChannelCloseProof,
+  expectedCounterpartyClosed,
+} from "./channel/close.ts";
 export { ChannelErrorCode } from "./channel/errors.ts";
 export {
   ackDataKey,

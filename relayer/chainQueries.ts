@@ -46,6 +46,8 @@ export interface AbciAnswer {
 export interface ChannelInfo {
   readonly open: boolean;
   readonly ordered: boolean;
+  /** CLOSED (ChainQueries always sets it; absent counts as not closed). */
+  readonly closed?: boolean;
 }
 
 /** A proof of a key in the state of version `height - 1`, to be checked at proof height `height`. */
@@ -54,8 +56,9 @@ export interface KeyProof {
   readonly proof: Uint8Array;
 }
 
-// ibc-go channel protos: State.STATE_OPEN, Order.ORDER_ORDERED.
+// ibc-go channel protos: State.STATE_OPEN, State.STATE_CLOSED, Order.ORDER_ORDERED.
 const STATE_OPEN = 3;
+const STATE_CLOSED = 4;
 const ORDER_ORDERED = 2;
 const SENT_PAGE = 500;
 const SEQ_CHUNK = 500;
@@ -225,7 +228,11 @@ export class ChainQueries {
     );
     const c = QueryChannelResponse.decode(a.value).channel;
     if (!c) throw new IcsdError("RELAYER_QUERY", `${this.chain}: no channel ${port}/${channel}`);
-    return { open: c.state === STATE_OPEN, ordered: c.ordering === ORDER_ORDERED };
+    return {
+      open: c.state === STATE_OPEN,
+      ordered: c.ordering === ORDER_ORDERED,
+      closed: c.state === STATE_CLOSED,
+    };
   }
 
   /** Every packet with a commitment in state version `version`, ascending (SentPackets, paged). */

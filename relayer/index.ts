@@ -29,6 +29,7 @@ export {
 export { buildClientHeader, decodeLightBlock, type LightBlock } from "./lightBlock.ts";
 export {
   acknowledgementMsg,
+  channelCloseConfirmMsg,
   HEADER_TYPE_URL,
   recvPacketMsg,
   timeoutMsg,

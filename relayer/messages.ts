@@ -4,7 +4,12 @@
  */
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { Packet as ProtoPacket } from "cosmjs-types/ibc/core/channel/v1/channel";
-import { MsgAcknowledgement, MsgRecvPacket, MsgTimeout } from "cosmjs-types/ibc/core/channel/v1/tx";
+import {
+  MsgAcknowledgement,
+  MsgChannelCloseConfirm,
+  MsgRecvPacket,
+  MsgTimeout,
+} from "cosmjs-types/ibc/core/channel/v1/tx";
 import type { Height } from "cosmjs-types/ibc/core/client/v1/client";
 import { MsgUpdateClient } from "cosmjs-types/ibc/core/client/v1/tx";
 import { type ClientHeader, encodeClientHeader, type Packet } from "../ibc/index.ts";
@@ -15,6 +20,7 @@ export const MSG_UPDATE_CLIENT = "/ibc.core.client.v1.MsgUpdateClient";
 export const MSG_RECV_PACKET = "/ibc.core.channel.v1.MsgRecvPacket";
 export const MSG_ACKNOWLEDGEMENT = "/ibc.core.channel.v1.MsgAcknowledgement";
 export const MSG_TIMEOUT = "/ibc.core.channel.v1.MsgTimeout";
+export const MSG_CHANNEL_CLOSE_CONFIRM = "/ibc.core.channel.v1.MsgChannelCloseConfirm";
 
 /** An ibc-go Height of revision 0. */
 export function height(h: bigint): Height {
@@ -100,6 +106,29 @@ export function timeoutMsg(
       proofUnreceived: proof,
       proofHeight: height(proofHeight),
       nextSequenceRecv,
+      signer,
+    }),
+  };
+}
+
+/**
+ * ICS-04 chanCloseConfirm of the destination end (port, channel); `proofInit` is ibc/'s encoded
+ * ChannelCloseProof of the source's CLOSED end at `proofHeight`.
+ */
+export function channelCloseConfirmMsg(
+  port: string,
+  channel: string,
+  proofInit: Uint8Array,
+  proofHeight: bigint,
+  signer: string,
+): EncodeObject {
+  return {
+    typeUrl: MSG_CHANNEL_CLOSE_CONFIRM,
+    value: MsgChannelCloseConfirm.fromPartial({
+      portId: port,
+      channelId: channel,
+      proofInit,
+      proofHeight: height(proofHeight),
       signer,
     }),
   };

@@ -1,14 +1,19 @@
 /**
  * The relayer: for every configured path and both of its directions, each round reads both chains,
  * plans (planner.ts) and submits receives to the destination and acks and timeouts back to the source,
- * each batch led by the light-client update its proofs need. Nothing is kept between rounds but
- * metrics, so restarts lose and duplicate nothing.
+ * each batch led by the light-client update its proofs need. A source end that closed is confirmed on
+ * the destination (ICS-04 chanCloseConfirm) so both applications learn of it. Nothing is kept between
+ * rounds but metrics, so restarts lose and duplicate nothing.
  */
 import type { Server } from "node:http";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import {
+  ChannelState,
   type ClientHeader,
   type ClientState,
+  channelKey,
+  decodeChannelEnd,
+  encodeChannelCloseProof,
   nextSequenceRecvKey,
   type Packet,
   packetAckKey,
@@ -21,7 +26,13 @@ import { ChainQueries, httpRpcCaller } from "./chainQueries.ts";
 import type { ChainConfig, PathConfig, PathEndConfig, RelayerConfig } from "./config.ts";
 import { EvidenceSubmitter } from "./evidence.ts";
 import { buildClientHeader, type LightBlock } from "./lightBlock.ts";
-import { acknowledgementMsg, recvPacketMsg, timeoutMsg, updateClientMsg } from "./messages.ts";
+import {
+  acknowledgementMsg,
+  channelCloseConfirmMsg,
+  recvPacketMsg,
+  timeoutMsg,
+  updateClientMsg,
+} from "./messages.ts";
 import {
   createRelayerMetrics,
   type RelayerMetrics,
@@ -69,6 +80,8 @@ export interface DirectionReport {
   readonly recv: number;
   readonly ack: number;
   readonly timeout: number;
+  /** Channel close confirmations included in successful transactions (0 or 1). */
+  readonly closeConfirm: number;
   /** Packets held back (too close to their timeout, or the destination channel not open). */
   readonly deferred: number;
   /** Transactions refused or not included (redundant relays included). */
@@ -92,6 +105,7 @@ interface Counts {
   recv: number;
   ack: number;
   timeout: number;
+  closeConfirm: number;
   failedTxs: number;
 }
 
@@ -266,7 +280,7 @@ export class Relayer {
 
   private async direction(path: PathConfig, src: Side, dst: Side): Promise<DirectionReport> {
     const direction = `${src.end.chain}->${dst.end.chain}`;
-    const counts: Counts = { recv: 0, ack: 0, timeout: 0, failedTxs: 0 };
+    const counts: Counts = { recv: 0, ack: 0, timeout: 0, closeConfirm: 0, failedTxs: 0 };
     let deferred = 0;
     try {
       deferred = await this.relayDirection(path.name, direction, src, dst, counts);
@@ -311,6 +325,12 @@ export class Relayer {
     const dp = chooseProofPoint(dstLatest.height, srcClient.latestHeight);
     // A proof height H proves state version H - 1; version 0 (before the first block) has nothing.
     if (sp.height < 2n || dp.height < 2n) return 0;
+    // ICS-04 chanCloseConfirm: a CLOSED source end closes the destination end too; once it has, the
+    // destination receives nothing more this round.
+    let dstOpen = dstChan.open;
+    if (srcChan.closed === true && dstChan.closed !== true) {
+      if (await this.confirmClose(labels, src, dst, sp, srcLatest, dstClient, counts)) dstOpen = false;
+    }
     const dstProofTime = dp.needsUpdate
       ? dstLatest.signedHeader.header.time
       : (await dst.q.lightBlock(dp.height)).signedHeader.header.time;
@@ -340,7 +360,7 @@ export class Relayer {
     const plan = planDirection(
       {
         ordered: srcChan.ordered,
-        dstOpen: dstChan.open,
+        dstOpen,
         packets,
         unreceived,
         acks,
@@ -364,9 +384,12 @@ export class Relayer {
       this.m.lagBlocks.set(labels, Number(lag > 0n ? lag : 0n));
     }
     const back = srcWork(plan);
-    if (back.length > 0)
+    if (back.length > 0) {
       await this.deliverBack(labels, src, dst, back, srcChan.ordered, dp, dstLatest, srcClient, counts);
-    else if (plan.recv.length === 0) await this.refreshIfStale(labels, src, dst, dstClient, srcLatest);
+    } else if (plan.recv.length === 0 && counts.closeConfirm === 0) {
+      // (A close confirmation already moved dst's client this round; dstClient predates it.)
+      await this.refreshIfStale(labels, src, dst, dstClient, srcLatest);
+    }
     return plan.deferred.length;
   }
 
@@ -400,6 +423,56 @@ export class Relayer {
       { ...labels, chain: dst.end.chain, clientId: dst.end.clientId, height: String(srcLatest.height) },
       "refreshed client",
     );
+  }
+
+  /**
+   * Submits MsgChannelCloseConfirm for dst's end, led by the client update its proof needs, proving
+   * src's channel end at the src proof point. False (nothing sent) while the proven state does not show
+   * the end CLOSED yet (it closed in src's newest block: the next round proves it), or when the
+   * transaction fails.
+   */
+  private async confirmClose(
+    labels: { path: string; direction: string },
+    src: Side,
+    dst: Side,
+    sp: { height: bigint; needsUpdate: boolean },
+    srcLatest: LightBlock,
+    dstClient: ClientState,
+    counts: Counts,
+  ): Promise<boolean> {
+    const kp = await src.q.proveKey(channelKey(src.end.port, src.end.channel), sp.height);
+    if (kp.value === undefined) {
+      throw new IcsdError(
+        "RELAYER_QUERY_DECODE",
+        `${src.end.chain}: no channel end ${src.end.port}/${src.end.channel} at proof height ${sp.height}`,
+      );
+    }
+    const end = decodeChannelEnd(kp.value);
+    if (end.state !== ChannelState.closed) return false;
+    const signer = await dst.sender.address();
+    const update = await this.updateFor(src.q, dst, sp, srcLatest, dstClient, signer);
+    // The expected record on dst names src's own client of dst, which dst does not store.
+    const proofInit = encodeChannelCloseProof({ counterpartyClientId: end.clientId, proof: kp.proof });
+    const msg = channelCloseConfirmMsg(dst.end.port, dst.end.channel, proofInit, sp.height, signer);
+    const out = await dst.sender.submit([...update, msg], MEMO);
+    const fields = {
+      ...labels,
+      chain: dst.end.chain,
+      port: dst.end.port,
+      channel: dst.end.channel,
+      proofHeight: String(sp.height),
+      hash: out.hash,
+    };
+    if (!out.ok) {
+      this.m.txFailed.inc();
+      counts.failedTxs++;
+      if (out.redundant) this.log.info({ ...fields, log: out.log }, "channel close already confirmed");
+      else this.log.error({ ...fields, code: out.code, log: out.log }, "channel close confirmation failed");
+      return false;
+    }
+    counts.closeConfirm++;
+    this.log.info({ ...fields, height: out.height }, "confirmed channel close on the destination");
+    return true;
   }
 
   private async updateFor(

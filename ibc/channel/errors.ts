@@ -17,6 +17,8 @@ export const ChannelErrorCode = {
   channelExists: "IBC_CHANNEL_EXISTS",
   /** The channel is not in the state the operation needs (OPEN for send, receive and ack). */
   channelNotOpen: "IBC_CHANNEL_NOT_OPEN",
+  /** A close confirmation names a channel end that is already CLOSED. */
+  channelAlreadyClosed: "IBC_CHANNEL_ALREADY_CLOSED",
   /** A channel record is malformed (genesis input or stored bytes). */
   channelInvalid: "IBC_CHANNEL_INVALID",
   /** The packet's ports and channels do not match the channel end and its counterparty. */

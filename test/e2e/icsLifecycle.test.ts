@@ -304,7 +304,10 @@ describe("an opt-in consumer's life: validators, rewards, removal", { timeout: 9
     let d0 = await rewards(delegator.address);
     await waitUntil(
       "the delegator's consumer rewards",
-      async () => consumerPart((d0 = await rewards(delegator.address))) > 0n,
+      async () => {
+        d0 = await rewards(delegator.address);
+        return consumerPart(d0) > 0n;
+      },
       15_000,
     ).catch(() => undefined);
     assert.ok(
@@ -336,7 +339,7 @@ describe("an opt-in consumer's life: validators, rewards, removal", { timeout: 9
     assert.equal(consumerPart(v1After.commission), consumerPart(v1Before.commission));
   });
 
-  it("removal stops the consumer on the provider and closes its channel end; the consumer keeps running", async () => {
+  it("removal stops the consumer on the provider, closes both channel ends; the consumer keeps running", async () => {
     const ch = net.consumerGenesis.ccv_channel as Json;
     const providerChannel = String(ch.provider_channel_id);
     await net.tx(net.owner.wallet, [
@@ -378,15 +381,27 @@ describe("an opt-in consumer's life: validators, rewards, removal", { timeout: 9
     await consumerAdvances(5);
     assert.deepEqual(await net.consumerValidators(), lastSet, "the consumer keeps its last validator set");
 
-    // What the consumer knows: the relayer relays no ChanCloseConfirm and no VSC packet is in flight,
-    // so its CCV end stays OPEN until one of its own packets times out or is refused (docs/consumer.md
-    // "Channel closed"); until then its ProviderInfo does not show the close.
+    // What the consumer knows: the relayer confirms the provider's close on the consumer (ICS-04
+    // ChanCloseConfirm), so its CCV end closes and ProviderInfo shows it, while it keeps producing blocks.
+    await waitUntil(
+      "the consumer to learn that the CCV channel closed",
+      async () =>
+        (await net.consumerQuery<{ channel_closed: boolean }>("ProviderInfo")).channel_closed === true,
+      60_000,
+      () => net.describe(),
+    );
     const info = await net.consumerQuery<{ channel_closed: boolean; established: boolean }>("ProviderInfo");
     assert.equal(info.established, true);
-    assert.equal(
-      info.channel_closed,
-      false,
-      "the consumer is not told of the provider's close (no channel-close relay)",
-    );
+    assert.equal(info.channel_closed, true);
+    const consumerComet = await Comet38Client.connect(net.url(net.consumer));
+    try {
+      const q = QueryClient.withExtensions(consumerComet, setupIbcExtension);
+      const end = await q.ibc.channel.channel("consumer", String(ch.consumer_channel_id));
+      assert.equal(end.channel?.state, State.STATE_CLOSED, "consumer CCV channel end closed");
+    } finally {
+      consumerComet.disconnect();
+    }
+    await consumerAdvances(3);
+    assert.deepEqual(await net.consumerValidators(), lastSet, "the consumer keeps its last validator set");
   });
 });

@@ -39,6 +39,7 @@ const CODES: Readonly<Record<string, number>> = {
   [ChannelErrorCode.timeoutPacketReceived]: 15,
   [ChannelErrorCode.ackInvalid]: 16,
   [ChannelErrorCode.proofInvalid]: 17,
+  [ChannelErrorCode.channelAlreadyClosed]: 18,
   [ClientErrorCode.ClientIdInvalid]: 20,
   [ClientErrorCode.ClientExists]: 21,
   [ClientErrorCode.ClientNotFound]: 22,

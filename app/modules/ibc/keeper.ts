@@ -15,6 +15,7 @@ import {
   type ConsensusState,
   channelKey,
   clientProofVerifier,
+  closeChannelConfirm,
   createClient,
   encodeChannelEnd,
   getChannel,
@@ -296,6 +297,40 @@ export class IbcKeeper {
     const closed: ChannelEnd = { ...end, state: ChannelState.closed };
     ctx.store.set(channelKey(port, channel), encodeChannelEnd(closed));
     ctx.events.push(channelCloseEvent(closed));
+  }
+
+  /**
+   * ICS-04 chanCloseConfirm: the counterparty's end of (port, channel) is proven CLOSED, so this end
+   * closes too and the bound application's onChanClose runs (emits the app's events, then
+   * channel_close_confirm). An end already CLOSED is a no-op (a redundant relay), writing nothing; any
+   * other refusal is an "ibc" SdkError and writes nothing.
+   */
+  async channelCloseConfirm(
+    ctx: ModuleContext,
+    port: string,
+    channel: string,
+    proofInit: Uint8Array,
+    proofHeight: bigint,
+  ): Promise<RelayResult> {
+    return branched(
+      ctx,
+      async (c) => {
+        const verifier = clientProofVerifier(c.store, c.block.time);
+        const app = this.app(c, port);
+        const closed = await closeChannelConfirm(
+          c.store,
+          verifier,
+          port,
+          channel,
+          proofInit,
+          proofHeight,
+          app,
+        );
+        c.events.push(channelCloseEvent(closed));
+        return { kind: "relayed" } as const;
+      },
+      ChannelErrorCode.channelAlreadyClosed,
+    );
   }
 
   // ---- packets --------------------------------------------------------------------------------------

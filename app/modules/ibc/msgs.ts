@@ -1,6 +1,7 @@
 /**
  * The ibc module's messages (ibc-go type URLs and protos): light clients (create, update,
- * misbehaviour), packet relays (receive, acknowledgement, timeout) and ICS-20 MsgTransfer. Decoding is
+ * misbehaviour), packet relays (receive, acknowledgement, timeout), channel close confirmation and
+ * ICS-20 MsgTransfer. Decoding is
  * the stateless check (ValidateBasic): signer, identifiers, a present packet, proofs of 1 byte to
  * 64 KiB, revision-0 heights, and the light-client Anys decoded with ibc/'s canonical codecs.
  */
@@ -11,6 +12,8 @@ import type { Packet as PacketProto } from "cosmjs-types/ibc/core/channel/v1/cha
 import {
   MsgAcknowledgement,
   MsgAcknowledgementResponse,
+  MsgChannelCloseConfirm,
+  MsgChannelCloseConfirmResponse,
   MsgRecvPacket,
   MsgRecvPacketResponse,
   MsgTimeout,
@@ -163,6 +166,13 @@ interface TimeoutMsg extends RecvMsg {
   readonly nextSequenceRecv: bigint;
 }
 
+interface CloseConfirmMsg {
+  readonly portId: string;
+  readonly channelId: string;
+  readonly proofInit: Uint8Array;
+  readonly proofHeight: bigint;
+}
+
 // ---- responses -----------------------------------------------------------------------------------
 
 function resultOf(r: RelayResult): ResponseResultType {
@@ -313,6 +323,35 @@ export function ibcMsgRoutes(k: IbcKeeper): MsgRoute[] {
     redundantRelay: redundantIf((v) => MsgTimeoutResponse.decode(v)),
   };
 
+  // ibc-go's MsgChannelCloseConfirmResponse has no result field, so the route remembers which of its
+  // responses were no-ops (a response object is only ever seen by the runTx that got it).
+  const closeNoops = new WeakSet<Any>();
+  const channelCloseConfirm: MsgRoute<CloseConfirmMsg> = {
+    typeUrl: "/ibc.core.channel.v1.MsgChannelCloseConfirm",
+    module: "ibc_channel",
+    decode(value, prefix) {
+      const m = decodeProto(this.typeUrl, () => MsgChannelCloseConfirm.decode(value));
+      const signer = signerOf(m.signer, prefix);
+      ibcCallSync(() => {
+        validatePortId(m.portId);
+        validateChannelId(m.channelId);
+      });
+      const proofInit = proofOf(m.proofInit, "proof init");
+      const proofHeight = heightOf(m.proofHeight, "proof height", true);
+      return { signer, msg: { portId: m.portId, channelId: m.channelId, proofInit, proofHeight } };
+    },
+    async handle(ctx, msg) {
+      const r = await k.channelCloseConfirm(ctx, msg.portId, msg.channelId, msg.proofInit, msg.proofHeight);
+      const response: Any = {
+        typeUrl: "/ibc.core.channel.v1.MsgChannelCloseConfirmResponse",
+        value: MsgChannelCloseConfirmResponse.encode({}).finish(),
+      };
+      if (r.kind === "noop") closeNoops.add(response);
+      return response;
+    },
+    redundantRelay: (response) => (closeNoops.has(response) ? errRedundantRelay() : undefined),
+  };
+
   const transfer: MsgRoute<TransferMsg> = {
     typeUrl: "/ibc.applications.transfer.v1.MsgTransfer",
     module: "transfer",
@@ -367,6 +406,7 @@ export function ibcMsgRoutes(k: IbcKeeper): MsgRoute[] {
     msgRoute(recvPacket),
     msgRoute(acknowledgement),
     msgRoute(timeout),
+    msgRoute(channelCloseConfirm),
     msgRoute(transfer),
   ];
 }
