@@ -472,6 +472,29 @@ function msgCodec<T extends object>(
   };
 }
 
+/**
+ * A message whose fields are all strings, numbered 1.. in the order `fields` lists them (the reference's
+ * MsgRemoveConsumer, MsgAssignConsumerKey, MsgOptIn, MsgOptOut).
+ */
+function stringMsgCodec<T extends object>(name: string, fields: readonly (keyof T & string)[]): MsgCodec<T> {
+  const empty = () => Object.fromEntries(fields.map((f) => [f, ""])) as T;
+  return msgCodec<T>(
+    name,
+    empty,
+    (w, m) => {
+      fields.forEach((f, i) => {
+        writeString(w, i + 1, m[f] as string);
+      });
+    },
+    (r, m, f) => {
+      const key = fields[f - 1];
+      if (key === undefined) return false;
+      (m as Record<string, unknown>)[key] = r.string();
+      return true;
+    },
+  );
+}
+
 /** `m` over `dflt`, where an undefined or null field of `m` keeps the default (CosmJS passes partials). */
 function withDefaults<T extends object>(dflt: T, m: Partial<T>): T {
   const out = { ...dflt } as Record<string, unknown>;
@@ -597,20 +620,10 @@ export interface MsgRemoveConsumer {
   readonly owner: string;
 }
 
-export const MsgRemoveConsumerCodec = msgCodec<MsgRemoveConsumer>(
-  "MsgRemoveConsumer",
-  () => ({ consumerId: "", owner: "" }),
-  (w, m) => {
-    writeString(w, 1, m.consumerId);
-    writeString(w, 2, m.owner);
-  },
-  (r, m, f) => {
-    if (f === 1) m.consumerId = r.string();
-    else if (f === 2) m.owner = r.string();
-    else return false;
-    return true;
-  },
-);
+export const MsgRemoveConsumerCodec = stringMsgCodec<MsgRemoveConsumer>("MsgRemoveConsumer", [
+  "consumerId",
+  "owner",
+]);
 
 export interface MsgAssignConsumerKey {
   /** Deprecated (field 1); ignored. */
@@ -622,26 +635,13 @@ export interface MsgAssignConsumerKey {
   readonly consumerId: string;
 }
 
-export const MsgAssignConsumerKeyCodec = msgCodec<MsgAssignConsumerKey>(
-  "MsgAssignConsumerKey",
-  () => ({ chainId: "", providerAddr: "", consumerKey: "", signer: "", consumerId: "" }),
-  (w, m) => {
-    writeString(w, 1, m.chainId);
-    writeString(w, 2, m.providerAddr);
-    writeString(w, 3, m.consumerKey);
-    writeString(w, 4, m.signer);
-    writeString(w, 5, m.consumerId);
-  },
-  (r, m, f) => {
-    if (f === 1) m.chainId = r.string();
-    else if (f === 2) m.providerAddr = r.string();
-    else if (f === 3) m.consumerKey = r.string();
-    else if (f === 4) m.signer = r.string();
-    else if (f === 5) m.consumerId = r.string();
-    else return false;
-    return true;
-  },
-);
+export const MsgAssignConsumerKeyCodec = stringMsgCodec<MsgAssignConsumerKey>("MsgAssignConsumerKey", [
+  "chainId",
+  "providerAddr",
+  "consumerKey",
+  "signer",
+  "consumerId",
+]);
 
 export interface MsgOptIn {
   readonly chainId: string;
@@ -652,26 +652,13 @@ export interface MsgOptIn {
   readonly consumerId: string;
 }
 
-export const MsgOptInCodec = msgCodec<MsgOptIn>(
-  "MsgOptIn",
-  () => ({ chainId: "", providerAddr: "", consumerKey: "", signer: "", consumerId: "" }),
-  (w, m) => {
-    writeString(w, 1, m.chainId);
-    writeString(w, 2, m.providerAddr);
-    writeString(w, 3, m.consumerKey);
-    writeString(w, 4, m.signer);
-    writeString(w, 5, m.consumerId);
-  },
-  (r, m, f) => {
-    if (f === 1) m.chainId = r.string();
-    else if (f === 2) m.providerAddr = r.string();
-    else if (f === 3) m.consumerKey = r.string();
-    else if (f === 4) m.signer = r.string();
-    else if (f === 5) m.consumerId = r.string();
-    else return false;
-    return true;
-  },
-);
+export const MsgOptInCodec = stringMsgCodec<MsgOptIn>("MsgOptIn", [
+  "chainId",
+  "providerAddr",
+  "consumerKey",
+  "signer",
+  "consumerId",
+]);
 
 export interface MsgOptOut {
   readonly chainId: string;
@@ -680,24 +667,12 @@ export interface MsgOptOut {
   readonly consumerId: string;
 }
 
-export const MsgOptOutCodec = msgCodec<MsgOptOut>(
-  "MsgOptOut",
-  () => ({ chainId: "", providerAddr: "", signer: "", consumerId: "" }),
-  (w, m) => {
-    writeString(w, 1, m.chainId);
-    writeString(w, 2, m.providerAddr);
-    writeString(w, 3, m.signer);
-    writeString(w, 4, m.consumerId);
-  },
-  (r, m, f) => {
-    if (f === 1) m.chainId = r.string();
-    else if (f === 2) m.providerAddr = r.string();
-    else if (f === 3) m.signer = r.string();
-    else if (f === 4) m.consumerId = r.string();
-    else return false;
-    return true;
-  },
-);
+export const MsgOptOutCodec = stringMsgCodec<MsgOptOut>("MsgOptOut", [
+  "chainId",
+  "providerAddr",
+  "signer",
+  "consumerId",
+]);
 
 export interface MsgSetConsumerCommissionRate {
   readonly providerAddr: string;
