@@ -309,6 +309,9 @@ export class IcsNet {
         copyFileSync(homePaths(this.provider.nodes[i]!.home).privValidatorKey, home.privValidatorKey);
       }
     }
+    // The consumer's ports were picked when its homes were made, before the launch; by now an outgoing
+    // connection may hold one of them, so pick them again just before the nodes start.
+    await this.rebindConsumerPorts();
     this.consumer.startAll();
     await this.consumer.waitForHeight(this.consumer.nodes, 2, 60_000);
     const ch = this.consumerGenesis.ccv_channel as Json;
@@ -377,6 +380,30 @@ export class IcsNet {
     copyFileSync(from.appToml, paths.appToml);
     this.consumer.nodes.push(node);
     return node;
+  }
+
+  /** Fresh RPC and p2p ports for every consumer node, written to their configs (peers included). */
+  private async rebindConsumerPorts(): Promise<void> {
+    for (const n of this.consumer.nodes) {
+      const m = n as { rpcPort: number; p2pPort: number };
+      m.rpcPort = await freePort();
+      m.p2pPort = await freePort();
+    }
+    for (const n of this.consumer.nodes) {
+      const file = homePaths(n.home).configToml;
+      const cfg = loadConfig(file);
+      saveConfig(file, {
+        ...cfg,
+        p2p: {
+          ...cfg.p2p,
+          laddr: `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+          persistentPeers: this.consumer.nodes
+            .filter((o) => o !== n)
+            .map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}/p2p/${o.peerId}`),
+        },
+        rpc: { ...cfg.rpc, laddr: `tcp://127.0.0.1:${n.rpcPort}` },
+      });
+    }
   }
 
   /** The consumer's validator set as its consensus sees it: hex address → power. */
