@@ -56,6 +56,7 @@ export {
   classifySubmitError,
   isRedundantRelay,
   type SubmitErrorClass,
+  sequenceAfter,
   type TxOutcome,
   type TxSender,
   type TxSenderOptions,

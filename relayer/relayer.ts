@@ -1,9 +1,11 @@
 /**
- * The relayer: for every configured path and both of its directions, each round reads both chains,
- * plans (planner.ts) and submits receives to the destination and acks and timeouts back to the source,
- * each batch led by the light-client update its proofs need. A source end that closed is confirmed on
- * the destination (ICS-04 chanCloseConfirm) so both applications learn of it. Nothing is kept between
- * rounds but metrics, so restarts lose and duplicate nothing.
+ * The relayer: every configured path's two directions, and the evidence of each CCV path, are workers
+ * that run side by side, each in its own loop, so a packet never waits for another path's or the other
+ * direction's transaction to land. A direction's turn reads both chains, plans (planner.ts) and submits
+ * receives to the destination and acks and timeouts back to the source, each batch led by the
+ * light-client update its proofs need. A source end that closed is confirmed on the destination (ICS-04
+ * chanCloseConfirm) so both applications learn of it. Nothing is kept between turns but metrics, so
+ * restarts lose and duplicate nothing.
  */
 import type { Server } from "node:http";
 import type { EncodeObject } from "@cosmjs/proto-signing";
@@ -22,6 +24,7 @@ import {
 } from "../ibc/index.ts";
 import { createLogger, errorMessage, IcsdError, type Logger, readUint64Be } from "../utils/index.ts";
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
+import { BlockWatch } from "./blockWatch.ts";
 import { ChainQueries, httpRpcCaller } from "./chainQueries.ts";
 import type { ChainConfig, PathConfig, PathEndConfig, RelayerConfig } from "./config.ts";
 import { EvidenceSubmitter } from "./evidence.ts";
@@ -58,6 +61,14 @@ function isLogger(x: RelayerModules | Logger): x is Logger {
   return typeof (x as Logger).child === "function" && typeof (x as Logger).info === "function";
 }
 
+/** A CCV path: port "provider" on one end and "consumer" on the other. */
+function isCcvPath(p: PathConfig): boolean {
+  return (
+    (p.a.port === "provider" && p.b.port === "consumer") ||
+    (p.b.port === "provider" && p.a.port === "consumer")
+  );
+}
+
 /** What a relayer is built from; everything but the config has a production default. */
 export interface RelayerModules {
   /** Used as given (pass the relayer's child, e.g. `logger.child({ module: "relayer" })`). */
@@ -67,8 +78,14 @@ export interface RelayerModules {
   /** Transaction submission on a chain (default: CosmJS with its mnemonic). */
   readonly sender?: (chain: ChainConfig, signal: AbortSignal, logger: Logger) => TxSender;
   readonly planOptions?: PlanOptions;
-  /** Backoff of the main loop after a round with errors. */
+  /** Backoff of a worker's loop after a turn with errors. */
   readonly backoff?: BackoffOptions;
+  /**
+   * Wake workers at each new block of their chains (a websocket subscription on each chain's RPC)
+   * rather than only every poll interval. Default: on with the default queries, off when `queries` is
+   * given.
+   */
+  readonly watchBlocks?: boolean;
 }
 
 /** What one direction of one path did in a round. */
@@ -101,6 +118,14 @@ interface Side {
   readonly sender: TxSender;
 }
 
+/** One direction of one path, and the last of its turns (turns of one direction never overlap). */
+interface DirectionWorker {
+  readonly path: PathConfig;
+  readonly src: PathEndConfig;
+  readonly dst: PathEndConfig;
+  last: Promise<unknown>;
+}
+
 interface Counts {
   recv: number;
   ack: number;
@@ -122,9 +147,11 @@ export class Relayer {
   /** Double-vote evidence carriers, one per CCV path (provider port on one end), by path name. */
   private readonly evidence = new Map<string, EvidenceSubmitter>();
   private readonly rpcCallers = new Map<string, ReturnType<typeof httpRpcCaller>>();
+  private readonly watches = new Map<string, BlockWatch>();
+  private readonly workers: DirectionWorker[];
+  private readonly evidenceTurns = new Map<string, Promise<unknown>>();
   private loop: Promise<void> | undefined;
   private server: Server | undefined;
-  private round: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   /**
@@ -138,7 +165,19 @@ export class Relayer {
     this.m = createRelayerMetrics();
     this.planOpts = modules.planOptions ?? DEFAULT_PLAN_OPTIONS;
     this.backoffOpts = modules.backoff ?? DEFAULT_BACKOFF;
+    this.workers = cfg.paths.flatMap((path) =>
+      (
+        [
+          [path.a, path.b],
+          [path.b, path.a],
+        ] as const
+      ).map(([src, dst]) => ({ path, src, dst, last: Promise.resolve() as Promise<unknown> })),
+    );
+    const watch = modules.watchBlocks ?? modules.queries === undefined;
     for (const c of cfg.chains) {
+      if (watch) {
+        this.watches.set(c.id, new BlockWatch(c.rpc, this.log.child({ chain: c.id }), this.abort.signal));
+      }
       this.rpcCallers.set(c.id, httpRpcCaller(c.rpc));
       this.queries.set(c.id, modules.queries?.(c) ?? new ChainQueries(c.id, httpRpcCaller(c.rpc)));
       const log = this.log.child({ chain: c.id });
@@ -162,6 +201,7 @@ export class Relayer {
     for (const s of this.senders.values()) {
       this.log.info({ chain: s.chain, address: await s.address() }, "relaying as");
     }
+    for (const w of this.watches.values()) w.start();
     this.loop = this.run();
   }
 
@@ -170,7 +210,11 @@ export class Relayer {
     this.stopped = true;
     this.abort.abort();
     await this.loop;
-    await this.round.catch(() => undefined);
+    await Promise.all([
+      ...this.workers.map((w) => w.last),
+      ...this.evidenceTurns.values(),
+      ...[...this.watches.values()].map((w) => w.stopped()),
+    ]);
     if (this.server) {
       const server = this.server;
       this.server = undefined;
@@ -189,46 +233,84 @@ export class Relayer {
     return this.server ? serverUrl(this.server) : undefined;
   }
 
-  /** Runs one round over every path and direction (serialised with the loop's rounds). */
-  relayOnce(): Promise<RoundReport> {
-    const next = this.round.then(() => this.doRound());
-    this.round = next.catch(() => undefined);
+  /**
+   * Runs one turn of every direction and evidence carrier, side by side (each serialised with its own
+   * worker's turns in the loop); the report lists the directions in the configuration's order.
+   */
+  async relayOnce(): Promise<RoundReport> {
+    const [directions] = await Promise.all([
+      Promise.all(this.workers.map((w) => this.turn(w))),
+      Promise.all(this.cfg.paths.filter(isCcvPath).map((p) => this.evidenceTurn(p))),
+    ]);
+    return { directions };
+  }
+
+  private turn(w: DirectionWorker): Promise<DirectionReport> {
+    const next = w.last.then(() => this.direction(w.path, this.side(w.src), this.side(w.dst)));
+    w.last = next.catch(() => undefined);
+    return next;
+  }
+
+  private evidenceTurn(path: PathConfig): Promise<void> {
+    const last = this.evidenceTurns.get(path.name) ?? Promise.resolve();
+    const next = last.then(() => this.carryEvidence(path));
+    this.evidenceTurns.set(
+      path.name,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
   private async run(): Promise<void> {
+    await Promise.all([
+      ...this.workers.map((w) =>
+        this.loopOf(
+          async () => (await this.turn(w)).error === undefined,
+          `${w.path.name} ${w.src.chain}->${w.dst.chain}`,
+          [w.src.chain, w.dst.chain],
+        ),
+      ),
+      ...this.cfg.paths.filter(isCcvPath).map((p) =>
+        this.loopOf(
+          async () => {
+            await this.evidenceTurn(p);
+            return true;
+          },
+          `${p.name} evidence`,
+          [p.a.chain, p.b.chain],
+        ),
+      ),
+    ]);
+  }
+
+  /**
+   * Runs `turn` until stopped: again at the next new block of one of `chains` (at once if one came
+   * during the turn) or after the poll interval, whichever comes first; after a failed turn, after the
+   * backoff.
+   */
+  private async loopOf(turn: () => Promise<boolean>, name: string, chains: readonly string[]): Promise<void> {
     const backoff = new Backoff(this.backoffOpts);
+    const poll = this.cfg.global.pollIntervalMs;
+    const watches = chains.flatMap((c) => this.watches.get(c) ?? []);
     while (!this.abort.signal.aborted) {
-      let delay = this.cfg.global.pollIntervalMs;
+      let delay = poll;
+      const seen = watches.map((w) => w.seen);
       try {
-        const r = await this.relayOnce();
-        if (r.directions.some((d) => d.error !== undefined)) delay = Math.max(delay, backoff.next());
-        else backoff.reset();
+        if (await turn()) backoff.reset();
+        else delay = Math.max(delay, backoff.next());
       } catch (e) {
         delay = Math.max(delay, backoff.next());
-        this.log.error({ err: errorMessage(e), delayMs: delay }, "relay round failed");
+        this.log.error({ worker: name, err: errorMessage(e), delayMs: delay }, "relay turn failed");
       }
-      await sleep(delay, this.abort.signal);
+      // A block that came during the turn starts the next one at once.
+      if (delay === poll && watches.length > 0) {
+        await Promise.race(watches.map((w, i) => w.next(poll, seen[i])));
+      } else await sleep(delay, this.abort.signal);
     }
   }
 
   private side(end: PathEndConfig): Side {
     return { end, q: this.queries.get(end.chain)!, sender: this.senders.get(end.chain)! };
-  }
-
-  private async doRound(): Promise<RoundReport> {
-    const directions: DirectionReport[] = [];
-    for (const path of this.cfg.paths) {
-      for (const [src, dst] of [
-        [path.a, path.b],
-        [path.b, path.a],
-      ] as const) {
-        if (this.abort.signal.aborted) return { directions };
-        directions.push(await this.direction(path, this.side(src), this.side(dst)));
-      }
-      if (!this.abort.signal.aborted) await this.carryEvidence(path);
-    }
-    return { directions };
   }
 
   /**

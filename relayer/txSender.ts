@@ -1,8 +1,11 @@
 /**
  * Signing and broadcasting on one chain with CosmJS: simulate for gas (times gas_adjustment), sign,
- * broadcast_tx_sync, then poll for inclusion before returning, so one transaction per chain is in
- * flight. Transport errors and sequence mismatches are retried with capped exponential backoff (the
- * account is re-read on every signature); a refusal by the chain is returned as data.
+ * broadcast_tx_sync, then poll for inclusion before returning. Submissions on one chain are pipelined:
+ * simulate, sign and broadcast run one at a time with a sequence kept here (the node's check state
+ * accepts a sender's consecutive sequences), and the waits for inclusion overlap, so one path's
+ * transaction never waits for another's block. Transport errors and sequence mismatches are retried
+ * with capped exponential backoff (a mismatch takes the sequence the chain expects); a refusal by the
+ * chain is returned as data.
  */
 import { DirectSecp256k1HdWallet, type EncodeObject, Registry } from "@cosmjs/proto-signing";
 import {
@@ -89,6 +92,18 @@ export function classifySubmitError(e: unknown): SubmitErrorClass {
   return { kind: "retry", reason: msg };
 }
 
+/**
+ * The sequence to sign with after a failed broadcast: the one the chain expects after a mismatch, the
+ * same one after any other refusal by CheckTx (nothing was consumed), and undefined (re-read the
+ * account) when the transport failed and the broadcast may or may not have arrived.
+ */
+export function sequenceAfter<T extends { sequence: number }>(e: unknown, used: T): T | undefined {
+  if (!(e instanceof BroadcastTxError)) return undefined;
+  if (e.code !== CODE_WRONG_SEQUENCE) return used;
+  const m = /expected (\d+)/.exec(e.log ?? "");
+  return m ? { ...used, sequence: Number(m[1]) } : undefined;
+}
+
 /** Knobs of a CosmjsTxSender. */
 export interface TxSenderOptions {
   readonly logger: Logger;
@@ -97,7 +112,7 @@ export interface TxSenderOptions {
   readonly backoff?: BackoffOptions;
   /** Attempts before a transport error is thrown to the caller (default 6). */
   readonly maxAttempts?: number;
-  /** Interval of getTx polls while waiting for inclusion (default 300 ms). */
+  /** Interval of getTx polls while waiting for inclusion (default 100 ms). */
   readonly pollMs?: number;
   /** How long to wait for inclusion before giving up on this transaction (default 60 s). */
   readonly inclusionTimeoutMs?: number;
@@ -112,6 +127,10 @@ export class CosmjsTxSender implements TxSender {
   private client: SigningStargateClient | undefined;
   private wallet: DirectSecp256k1HdWallet | undefined;
   private addr: string | undefined;
+  /** Signing, one transaction at a time; waits for inclusion are outside it. */
+  private signing: Promise<unknown> = Promise.resolve();
+  /** The next sequence to sign with; undefined: read the account from the chain. */
+  private next: { accountNumber: bigint; sequence: number } | undefined;
 
   constructor(cfg: ChainConfig, o: TxSenderOptions) {
     this.chain = cfg.id;
@@ -178,19 +197,43 @@ export class CosmjsTxSender implements TxSender {
 
   private async once(msgs: readonly EncodeObject[], memo: string): Promise<TxOutcome> {
     const client = await this.connect();
+    const hash = await this.serially(() => this.signAndBroadcast(client, msgs, memo));
+    return await this.waitForInclusion(client, hash);
+  }
+
+  private serially<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.signing.then(f);
+    this.signing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async signAndBroadcast(
+    client: SigningStargateClient,
+    msgs: readonly EncodeObject[],
+    memo: string,
+  ): Promise<string> {
     const signer = await this.address();
     const gas = await client.simulate(signer, msgs, memo);
     const fee = calculateFee(Math.ceil(gas * this.cfg.gasAdjustment), this.gasPrice);
-    // sign() reads account number and sequence from the chain each time: after a mismatch the retry
-    // signs with the current sequence.
-    const raw = await client.sign(signer, msgs, fee, memo);
-    const hash = await client.broadcastTxSync(TxRaw.encode(raw).finish());
-    return await this.waitForInclusion(client, hash);
+    if (this.next === undefined) {
+      const { accountNumber, sequence } = await client.getSequence(signer);
+      this.next = { accountNumber: BigInt(accountNumber), sequence };
+    }
+    const signerData = { ...this.next, chainId: this.cfg.id };
+    try {
+      const raw = await client.sign(signer, msgs, fee, memo, signerData);
+      const hash = await client.broadcastTxSync(TxRaw.encode(raw).finish());
+      this.next = { ...signerData, sequence: signerData.sequence + 1 };
+      return hash;
+    } catch (e) {
+      this.next = sequenceAfter(e, signerData);
+      throw e;
+    }
   }
 
   private async waitForInclusion(client: SigningStargateClient, hash: string): Promise<TxOutcome> {
     const deadline = Date.now() + (this.o.inclusionTimeoutMs ?? 60_000);
-    const pollMs = this.o.pollMs ?? 300;
+    const pollMs = this.o.pollMs ?? 100;
     while (!this.o.signal.aborted && Date.now() < deadline) {
       await sleep(pollMs, this.o.signal);
       let tx: Awaited<ReturnType<SigningStargateClient["getTx"]>>;
@@ -211,6 +254,8 @@ export class CosmjsTxSender implements TxSender {
         };
       }
     }
+    // Dropped or still pending: the chain's account says which sequence comes next.
+    this.next = undefined;
     return {
       ok: false,
       code: -1,

@@ -13,6 +13,7 @@ import {
   classifySubmitError,
   isRedundantRelay,
   type RpcCaller,
+  sequenceAfter,
 } from "../../../relayer/index.ts";
 import { fromHex, fromUtf8, IcsdError, toBase64, toHex, utf8 } from "../../../utils/index.ts";
 
@@ -233,5 +234,22 @@ describe("submission errors", T, () => {
     assert.deepEqual(c, { kind: "refused", code: 1, log: redundant });
     assert.ok(isRedundantRelay(redundant));
     assert.ok(!isRedundantRelay("IBC_PROOF_INVALID: proof does not verify"));
+  });
+});
+
+describe("the sequence after a failed broadcast", T, () => {
+  const used = { accountNumber: 7n, sequence: 3, chainId: "icsd-1" };
+  it("takes the chain's expected sequence after a mismatch", () => {
+    const e = new BroadcastTxError(32, "sdk", "account sequence mismatch, expected 5, got 3");
+    assert.deepEqual(sequenceAfter(e, used), { ...used, sequence: 5 });
+    assert.equal(
+      sequenceAfter(new BroadcastTxError(32, "sdk", "account sequence mismatch"), used),
+      undefined,
+    );
+  });
+
+  it("keeps the sequence after another refusal and re-reads it after a transport error", () => {
+    assert.deepEqual(sequenceAfter(new BroadcastTxError(5, "sdk", "insufficient funds"), used), used);
+    assert.equal(sequenceAfter(new Error("fetch failed"), used), undefined);
   });
 });
