@@ -86,7 +86,7 @@ interface Tracked {
 }
 
 /** A devnet being started: its children, which of them exited, and how to stop them all. */
-class Starting {
+export class Starting {
   readonly children: ChildProcess[] = [];
   readonly names: string[] = [];
   readonly exited = new Map<string, number | string>();
@@ -113,7 +113,7 @@ class Starting {
  * Waits until every tracked node reports height >= minHeight; DEVNET_START_FAILED (naming the nodes, with
  * the tail of their logs) when one exits, the relayer exits, or the deadline passes.
  */
-async function waitForHeights(
+export async function waitForHeights(
   s: Starting,
   tracked: readonly Tracked[],
   relayers: readonly DevnetRelayerRecord[],
@@ -157,10 +157,57 @@ async function waitForHeights(
 }
 
 /**
+ * Waits until every consumer's CCV channel carries its first validator-set change (the consumer's
+ * ProviderInfo says established): the provider sends one at the end of the first epoch after launch and
+ * the relayer carries it. A closed channel (a resumed devnet whose consumer was removed) is reported and
+ * not waited for. DEVNET_START_FAILED when the relayer exits or the deadline passes.
+ */
+async function waitForCcvChannels(
+  s: Starting,
+  consumers: readonly DevnetChainRecord[],
+  relayers: readonly DevnetRelayerRecord[],
+  timeoutMs: number,
+  progress: (l: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastLine = "";
+  for (;;) {
+    const states = await Promise.all(consumers.map((c) => consumerCcvState(c)));
+    const line = `waiting for the first validator-set change on each ccv channel: ${consumers
+      .map((c, i) => `${c.chainId}=${states[i] ?? "-"}`)
+      .join(" ")}`;
+    if (line !== lastLine) progress(line);
+    lastLine = line;
+    if (states.every((st) => st === "established" || st === "closed")) {
+      for (const [i, c] of consumers.entries()) {
+        if (states[i] === "closed") progress(`warning: ${c.chainId}'s ccv channel is closed`);
+      }
+      return;
+    }
+    const relayerDown = relayers.filter((r) => s.exited.has(r.name));
+    if (relayerDown.length > 0 || Date.now() > deadline) {
+      const why =
+        relayerDown.length > 0
+          ? `${relayerDown.map((r) => r.name).join(", ")} exited`
+          : `no validator-set change reached ${consumers
+              .filter((_, i) => states[i] !== "established" && states[i] !== "closed")
+              .map((c) => c.chainId)
+              .join(", ")} within ${timeoutMs} ms`;
+      const logs = relayers.map((r) => `--- ${r.log} (last lines)\n${tailFile(r.log, 8)}`).join("\n");
+      throw new IcsdError(
+        "DEVNET_START_FAILED",
+        `devnet did not start: ${why}; all processes stopped\n${logs}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
  * `icsd devnet up`: prepares (or resumes) the devnet, starts the provider's nodes, launches the consumer
  * chains not launched yet (MsgCreateConsumer, opt-ins, consumer genesis: see devnetConsumer.ts), starts
- * the consumer nodes and the relayer, waits until every node reports height >= minHeight (default 2),
- * prints a summary, and in the foreground stops every process on SIGINT/SIGTERM. On a failure every
+ * the consumer nodes and the relayer, waits until every node reports height >= minHeight (default 2)
+ * and every CCV channel carries its first validator-set change, prints a summary, and in the foreground stops every process on SIGINT/SIGTERM. On a failure every
  * process started is stopped and the error names what failed, with the tail of its log.
  */
 export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
@@ -213,6 +260,7 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
     }
     writeDevnetFile(dir, f);
     await waitForHeights(s, chains.flatMap(trackedOf), relayers, opts.minHeight ?? 2, timeoutMs, progress);
+    if (relayers.length > 0) await waitForCcvChannels(s, consumers, relayers, timeoutMs, progress);
   } catch (e) {
     await stopProcesses(s.pids, 5000);
     if (e instanceof IcsdError && e.code !== "DEVNET_START_FAILED") {

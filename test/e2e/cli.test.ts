@@ -85,6 +85,7 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
   let devnet: DevnetJson;
   let home: string;
   let node: string;
+  let upStderr = "";
 
   before(async () => {
     // The default devnet: the provider and one consumer it launches, with a relayer.
@@ -93,6 +94,7 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
       180_000,
     );
     assert.equal(up.code, 0, up.stderr);
+    upStderr = up.stderr;
     devnet = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8")) as DevnetJson;
     home = devnet.chains[0]!.nodes[0]!.home;
     node = devnet.chains[0]!.nodes[0]!.rpc;
@@ -107,6 +109,20 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
       }
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("returns from up once the consumer's ccv channel carried its first validator-set change", async () => {
+    // The progress lines went to stderr while it started.
+    assert.match(upStderr, /waiting for height 2/);
+    assert.match(upStderr, /waiting for the first validator-set change on each ccv channel/);
+    const info = await rpc<{ response: { value: string } }>(devnet.chains[1]!.nodes[0]!.rpc, "abci_query", {
+      path: "/icsd.consumer.v1.Query/ProviderInfo",
+      data: Buffer.from("{}").toString("hex"),
+    });
+    const v = JSON.parse(Buffer.from(info.response.value, "base64").toString("utf8")) as {
+      established?: boolean;
+    };
+    assert.equal(v.established, true);
   });
 
   it("records funded accounts with mnemonics in devnet.json and the keyring", async () => {
@@ -381,5 +397,41 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
     ]);
     assert.notEqual(coins.code, 0);
     assert.match(coins.stderr, /coin/i);
+  });
+
+  // Last: it stops the devnet and starts it again.
+  it("stops with down, and up on the same directory resumes every chain at or above its last height", async () => {
+    const last = await Promise.all(devnet.chains.map((c) => height(c.nodes[0]!.rpc)));
+    const down = await icsd(["devnet", "down", "--home", dir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /stopped \S*node0 \(pid/);
+    const stopped = await icsd(["devnet", "status", "--home", dir]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stdout, /node0 .* stopped/);
+    assert.doesNotMatch(stopped.stdout, /height \d+/);
+
+    const up = await icsd(["devnet", "up", "--home", dir, "--detach"], 180_000);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /resuming devnet/);
+    devnet = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8")) as DevnetJson;
+    node = devnet.chains[0]!.nodes[0]!.rpc;
+    for (const [i, c] of devnet.chains.entries()) {
+      const h = await height(c.nodes[0]!.rpc);
+      assert.ok(h >= last[i]!, `${c.chainId} resumed at ${h}, below its last height ${last[i]}`);
+    }
+    // The balance sent before the restart is still there.
+    const alice = devnet.accounts.find((a) => a.name === "alice")!;
+    const q = await icsd([
+      "query",
+      "staking",
+      "delegations",
+      alice.address,
+      "--node",
+      node,
+      "--output",
+      "json",
+    ]);
+    assert.equal(q.code, 0, q.stderr);
+    assert.match(q.stdout, /"7000000"/);
   });
 });
