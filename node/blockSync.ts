@@ -5,6 +5,8 @@ import type { NodeMetrics } from "./metrics.ts";
 import type { NodeNetwork } from "./network.ts";
 
 const SYNC_WINDOW = 16;
+/** How often a catch-up logs its progress (ms). */
+const SYNC_PROGRESS_MS = 3000;
 
 type FetchedBlock = NonNullable<Awaited<ReturnType<NodeNetwork["fetchBlock"]>>> & { peer: string };
 
@@ -81,6 +83,21 @@ export class BlockSync {
     const inflight = new Map<number, Promise<FetchedBlock | undefined>>();
     let peerIdx = 0;
     let failures = 0;
+    // A long catch-up reports where it is every few seconds (operators watch the log while it syncs).
+    let reportedAt = Date.now();
+    let reportedHeight = start - 1;
+    const report = () => {
+      const now = Date.now();
+      if (now - reportedAt < SYNC_PROGRESS_MS) return;
+      const height = this.c.chain.meta.lastHeight;
+      const perSec = ((height - reportedHeight) * 1000) / (now - reportedAt);
+      log.info(
+        { height, target, remaining: target - height, blocksPerSec: Math.round(perSec) },
+        "block sync progress",
+      );
+      reportedAt = now;
+      reportedHeight = height;
+    };
     const fetch = (height: number) => {
       const peer = peerIds[peerIdx++ % peerIds.length]!;
       const p = this.c.network.fetchBlock(peer, height).then(
@@ -105,6 +122,7 @@ export class BlockSync {
         await this.c.chain.applySyncedBlock(res.block, res.commit);
         this.c.metrics.blocksyncBlocksTotal.inc();
         failures = 0;
+        report();
       } catch (e) {
         failures++;
         log.warn({ height, peer: res.peer, err: errorMessage(e) }, "block sync: block rejected");
