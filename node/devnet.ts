@@ -47,6 +47,17 @@ export async function nodeHeight(rpc: string): Promise<number | undefined> {
   }
 }
 
+/** Number of peers of a node from RPC `net_info`, or undefined when it does not answer. */
+async function nodePeers(rpc: string): Promise<number | undefined> {
+  try {
+    const s = (await rpcCall(rpc, "net_info", {}, 1000)) as { n_peers?: string };
+    const n = Number(s?.n_peers);
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Prints the funded accounts (names and addresses; the mnemonics stay in devnet.json). */
 function printAccounts(f: DevnetFile, out: (l: string) => void): void {
   if (f.accounts.length === 0) return;
@@ -369,8 +380,14 @@ export async function devnetStatus(
     for (const n of c.nodes) {
       const running = isIcsdProcess(n.pid, n.home);
       anyRunning ||= running;
-      const h = running ? await nodeHeight(n.rpc) : undefined;
-      const state = !running ? "stopped" : h === undefined ? "running, rpc not answering" : `height ${h}`;
+      const [h, peers] = running
+        ? await Promise.all([nodeHeight(n.rpc), nodePeers(n.rpc)])
+        : [undefined, undefined];
+      const state = !running
+        ? "stopped"
+        : h === undefined
+          ? "running, rpc not answering"
+          : `height ${h}${peers === undefined ? "" : `, ${peers} peer${peers === 1 ? "" : "s"}`}`;
       out(`  ${n.name}  ${n.rpc}  pid ${n.pid}  ${state}${n.assignedKey ? "  (assigned key)" : ""}`);
     }
     if (c.mode === "consumer") {

@@ -303,6 +303,8 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
       /chain consumer-1 \(consumer, 2 validators, consumer id \d+, assigned key: node1\)/,
     );
     assert.match(status.stdout, /ccv channel: established/);
+    // Two validators: every node has the other as its peer.
+    assert.match(status.stdout, /node0 .* height \d+, 1 peer\n/);
     assert.match(status.stdout, /relayer relayer .* running/);
   });
 
