@@ -11,6 +11,7 @@ import { registerRelayer } from "./relayer.ts";
 import { registerShow } from "./show.ts";
 import { registerStart } from "./start.ts";
 import { registerStatus } from "./status.ts";
+import { registerTestnet } from "./testnet.ts";
 import { registerTx } from "./tx.ts";
 import { registerProviderTx } from "./txProvider.ts";
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerShow(program);
   registerStatus(program);
   registerDevnet(program);
+  registerTestnet(program);
   registerKeys(program);
   registerTx(program);
   registerQuery(program);

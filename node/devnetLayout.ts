@@ -373,6 +373,10 @@ export function relayerConfigText(opts: {
   readonly paths: readonly DevnetRelayerPath[];
   readonly mnemonicFile: string;
   readonly metricsPort: number;
+  /** Host of `metrics_listen` (default 127.0.0.1; a container listens on 0.0.0.0 to publish it). */
+  readonly metricsHost?: string;
+  /** The first comment line (default: the devnet's). */
+  readonly comment?: string;
 }): string {
   const used = new Set(opts.paths.flatMap((p) => [p.a.chain, p.b.chain]));
   const chainToml = opts.chains
@@ -391,11 +395,12 @@ mnemonic_file = ${JSON.stringify(opts.mnemonicFile)}
   const end = (e: DevnetRelayerPath["a"]) =>
     `{ chain = ${JSON.stringify(e.chain)}, client_id = "${e.clientId}", port = "${e.port}", channel = "${e.channel}" }`;
   const pathToml = opts.paths.map((p) => `[[paths]]\na = ${end(p.a)}\nb = ${end(p.b)}\n`).join("\n");
-  return `# The devnet's relayer: written by \`icsd devnet up\` on every start.
+  const comment = opts.comment ?? "The devnet's relayer: written by `icsd devnet up` on every start.";
+  return `# ${comment}
 [global]
 poll_interval_ms = 200
 max_msgs_per_tx = 100
-metrics_listen = "127.0.0.1:${opts.metricsPort}"
+metrics_listen = "${opts.metricsHost ?? "127.0.0.1"}:${opts.metricsPort}"
 
 ${chainToml}
 ${pathToml}`;

@@ -184,3 +184,31 @@ export {
   type P2pConfig,
   type RpcConfig,
 } from "./options.ts";
+export {
+  TESTNET_FILE,
+  TESTNET_UNBONDING_TIME,
+  type TestnetFile,
+  type TestnetInitOptions,
+  type TestnetNodeRecord,
+  testnetInitFiles,
+} from "./testnet.ts";
+export {
+  DEFAULT_TESTNET_TOPOLOGY,
+  healthcheckCommand,
+  hostRpcPort,
+  TESTNET_CONTAINER_HOME,
+  TESTNET_CONTAINER_RELAYER_CONFIG,
+  TESTNET_CONTAINER_RELAYER_DIR,
+  TESTNET_IMAGE,
+  TESTNET_MAX_CONSUMERS,
+  TESTNET_MAX_VALIDATORS,
+  TESTNET_P2P_PORT,
+  TESTNET_RELAYER_METRICS_PORT,
+  TESTNET_RPC_PORT,
+  type TestnetPlan,
+  type TestnetServicePlan,
+  type TestnetTopology,
+  testnetComposeYaml,
+  testnetPlan,
+  testnetServiceName,
+} from "./testnetCompose.ts";
