@@ -37,6 +37,15 @@ export function registerDevnet(program: Command): void {
       "1",
     )
     .option(
+      "--consumer-nodes <n>",
+      "nodes of each consumer chain, run by the first n validators, who opt in (default: every validator; new devnets only)",
+    )
+    .option(
+      "--blocks-per-epoch <n>",
+      "the provider's blocks_per_epoch: how often consumers get validator-set changes (new devnets only)",
+      "5",
+    )
+    .option(
       "--single-chain",
       "run only the provider chain: no consumer, no relayer (new devnets only; same as --consumers 0)",
       false,
@@ -52,6 +61,7 @@ export function registerDevnet(program: Command): void {
     up,
     "icsd devnet up --validators 4",
     "icsd devnet up --home /tmp/dn --validators 3 --consumers 2 --detach",
+    "icsd devnet up --validators 4 --consumer-nodes 3 --blocks-per-epoch 10 --timeout-commit 1s",
     "icsd devnet up --single-chain",
   );
   up.action(
@@ -60,6 +70,8 @@ export function registerDevnet(program: Command): void {
       validators: string;
       chainId: string;
       consumers: string;
+      consumerNodes?: string;
+      blocksPerEpoch: string;
       singleChain: boolean;
       timeoutCommit: string;
       waitTimeout: string;
@@ -71,9 +83,15 @@ export function registerDevnet(program: Command): void {
       const waitTimeoutMs = parseDuration(opts.waitTimeout);
       if (waitTimeoutMs === undefined)
         throw new IcsdError("INVALID_ARGUMENT", '--wait-timeout must be a duration like "60s"');
+      const validators = parsePositiveInt(opts.validators, "--validators", 50);
       await devnetUp({
         dir: opts.home,
-        validators: parsePositiveInt(opts.validators, "--validators", 50),
+        validators,
+        consumerNodes:
+          opts.consumerNodes === undefined
+            ? undefined
+            : parsePositiveInt(opts.consumerNodes, "--consumer-nodes", validators),
+        blocksPerEpoch: parsePositiveInt(opts.blocksPerEpoch, "--blocks-per-epoch", 1_000_000),
         chainId: opts.chainId,
         consumers: opts.singleChain ? 0 : parseConsumerCount(opts.consumers),
         timeoutCommitMs,
@@ -93,7 +111,7 @@ export function registerDevnet(program: Command): void {
 
   const status = devnet
     .command("status")
-    .description("Print each devnet node's height and each consumer's CCV channel state")
+    .description("Print each devnet node's height and peers, and each consumer's CCV channel state")
     .addOption(new Option("--home <dir>", "devnet directory").default(DEFAULT_DIR));
   withExample(status, "icsd devnet status --home ./.devnet");
   status.action(async (opts: { home: string }) => devnetStatus(opts.home));

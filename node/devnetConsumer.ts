@@ -323,9 +323,11 @@ async function createConsumer(
   o.progress(
     `created consumer ${id} (${chain.chainId}) from ${owner.name}; spawn time in ${DEVNET_SPAWN_DELAY_MS / 1000}s`,
   );
-  // Different signers: the opt-ins go out together and land in the same block or two, before the spawn time.
+  // The validators that run a node of this consumer (the first N) opt in. Different signers: the opt-ins
+  // go out together and land in the same block or two, before the spawn time.
+  const optingIn = provider.nodes.slice(0, chain.nodes.length);
   await Promise.all(
-    provider.nodes.map(async (n, i) => {
+    optingIn.map(async (n, i) => {
       const op = n.operator;
       if (!op)
         throw new IcsdError("DEVNET_INVALID", `devnet.json: ${provider.chainId}/${n.name} has no operator`);
@@ -350,7 +352,7 @@ async function createConsumer(
     }),
   );
   o.progress(
-    `${provider.nodes.length} validators opted in to ${chain.chainId}${chain.nodes.some((n) => n.assignedKey) ? ` (${chain.nodes.find((n) => n.assignedKey)?.name} with an assigned key)` : ""}`,
+    `${optingIn.length} validators opted in to ${chain.chainId}${chain.nodes.some((n) => n.assignedKey) ? ` (${chain.nodes.find((n) => n.assignedKey)?.name} with an assigned key)` : ""}`,
   );
 }
 

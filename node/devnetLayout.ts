@@ -101,6 +101,13 @@ export interface DevnetLayoutOptions {
    * per provider validator, and a relayer on their CCV and transfer channels.
    */
   readonly consumers?: number;
+  /**
+   * Nodes of each consumer chain (default: one per provider validator): run by the first N provider
+   * validators, who are the ones that opt in.
+   */
+  readonly consumerNodes?: number;
+  /** The provider's blocks_per_epoch (default 5): how often consumers get validator-set changes. */
+  readonly blocksPerEpoch?: number;
 }
 
 /** Path of devnet.json in a devnet directory. */
@@ -308,6 +315,7 @@ async function createProvider(
   validators: number,
   genesisTime: bigint,
   accountCount: number,
+  blocksPerEpoch: number | undefined,
 ): Promise<{
   nodes: PlannedNode[];
   genesis: GenesisDoc;
@@ -322,7 +330,19 @@ async function createProvider(
   const base = newGenesis({ chainId, genesisTime, validators: initial });
   const funded = await createDevnetAccounts(base, nodes[0]!.home, accountCount);
   const staked = await addDevnetValidators(funded.genesis, nodes);
-  return { nodes, genesis: staked.genesis, accounts: funded.accounts, operators: staked.operators };
+  let genesis = staked.genesis;
+  if (blocksPerEpoch !== undefined) {
+    const app = genesis.appState as Record<string, { params?: Record<string, unknown> }>;
+    const provider = app.provider ?? {};
+    genesis = {
+      ...genesis,
+      appState: {
+        ...app,
+        provider: { ...provider, params: { ...provider.params, blocks_per_epoch: String(blocksPerEpoch) } },
+      },
+    };
+  }
+  return { nodes, genesis, accounts: funded.accounts, operators: staked.operators };
 }
 
 function saveChain(
@@ -463,6 +483,17 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
   if (!Number.isInteger(consumers) || consumers < 0 || consumers > 20) {
     throw new IcsdError("INVALID_ARGUMENT", "--consumers must be an integer from 0 to 20");
   }
+  const consumerNodes = opts.consumerNodes ?? opts.validators;
+  if (!Number.isInteger(consumerNodes) || consumerNodes < 1 || consumerNodes > opts.validators) {
+    throw new IcsdError(
+      "INVALID_ARGUMENT",
+      `--consumer-nodes must be an integer from 1 to the number of validators (${opts.validators})`,
+    );
+  }
+  const bpe = opts.blocksPerEpoch;
+  if (bpe !== undefined && (!Number.isInteger(bpe) || bpe < 1 || bpe > 1_000_000)) {
+    throw new IcsdError("INVALID_ARGUMENT", "--blocks-per-epoch must be an integer from 1 to 1000000");
+  }
   const consumerIds = consumerChainIds(consumers);
   if (consumerIds.includes(opts.chainId)) {
     throw new IcsdError(
@@ -478,7 +509,7 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
     );
   }
   const genesisTime = nowNs();
-  const provider = await createProvider(dir, opts.chainId, opts.validators, genesisTime, accountCount);
+  const provider = await createProvider(dir, opts.chainId, opts.validators, genesisTime, accountCount, bpe);
   const operators = provider.operators.map((operator) => ({ operator }) as DevnetNodeRecord);
   if (consumers === 0) {
     saveChain(opts.chainId, provider.nodes, provider.genesis, opts.timeoutCommitMs);
@@ -509,9 +540,9 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
   const genesis = await fundDevnetAccounts(provider.genesis, provider.nodes[0]!.home, [relayerAccount]);
   saveChain(opts.chainId, provider.nodes, genesis, opts.timeoutCommitMs);
   const chains = [chainRecord({ chainId: opts.chainId, mode: "provider" }, provider.nodes, operators)];
-  const assigned = assignedKeyIndex(opts.validators);
+  const assigned = assignedKeyIndex(consumerNodes);
   for (const chainId of consumerIds) {
-    const nodes = await planNodes(dir, chainId, opts.validators, genesisTime, "consumer");
+    const nodes = await planNodes(dir, chainId, consumerNodes, genesisTime, "consumer");
     saveChain(chainId, nodes, undefined, opts.timeoutCommitMs);
     const marks = nodes.map((_, i) => ({ assignedKey: i === assigned }) as DevnetNodeRecord);
     chains.push(chainRecord({ chainId, mode: "consumer" }, nodes, marks));

@@ -271,6 +271,49 @@ describe("devnet layout with consumers", { timeout: 30_000 }, () => {
     assert.ok(resumed.file.chains.every((c) => c.nodes.every((n) => n.pid === 0)));
   });
 
+  it("runs fewer consumer nodes than validators and another epoch length when asked", async () => {
+    const layout = await prepareDevnet({
+      dir: join(dir, "small"),
+      validators: 3,
+      chainId: "prov-1",
+      timeoutCommitMs: 200,
+      consumers: 1,
+      consumerNodes: 2,
+      blocksPerEpoch: 12,
+    });
+    const [provider, consumer] = layout.file.chains;
+    assert.equal(provider!.nodes.length, 3);
+    assert.deepEqual(
+      consumer!.nodes.map((n) => [n.name, n.assignedKey === true]),
+      [
+        ["node0", false],
+        ["node1", true],
+      ],
+    );
+    const app = loadGenesis(join(provider!.nodes[0]!.home, "config/genesis.json")).appState as {
+      provider: { params: Record<string, string> };
+    };
+    assert.equal(app.provider.params.blocks_per_epoch, "12");
+    assert.equal(app.provider.params.slash_meter_replenish_fraction, "1.0");
+    for (const [o, msg] of [
+      [{ consumerNodes: 4 }, /--consumer-nodes must be an integer from 1 to the number of validators \(3\)/],
+      [{ consumerNodes: 0 }, /--consumer-nodes/],
+      [{ blocksPerEpoch: 0 }, /--blocks-per-epoch must be an integer/],
+    ] as const) {
+      await assert.rejects(
+        prepareDevnet({
+          dir: join(dir, "bad"),
+          validators: 3,
+          chainId: "prov-1",
+          timeoutCommitMs: 1,
+          consumers: 1,
+          ...o,
+        }),
+        msg,
+      );
+    }
+  });
+
   it("refuses a provider chain id that is a consumer's", async () => {
     await assert.rejects(
       prepareDevnet({
