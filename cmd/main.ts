@@ -23,4 +23,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `icsd ... | head`: the reader went away; stop quietly as other command-line tools do.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 await main(process.argv);
