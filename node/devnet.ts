@@ -11,6 +11,7 @@ import {
   type DevnetRelayerRecord,
   prepareDevnet,
   readDevnetFile,
+  refreshDevnetPorts,
   writeDevnetFile,
   writeDevnetRelayerConfig,
 } from "./devnetLayout.ts";
@@ -261,7 +262,10 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
       // Transactions need a running provider: launch once it produces blocks.
       await waitForHeights(s, trackedOf(provider), [], 2, timeoutMs, progress);
       await launchDevnetConsumers(f, { dir, timeoutMs, progress });
-      for (const c of consumers) startChain(c);
+      for (const c of consumers) {
+        await refreshDevnetPorts(f, c.chainId);
+        startChain(c);
+      }
     }
     // The relayer starts with the nodes: it retries until their RPC answers.
     for (const r of f.relayers) {

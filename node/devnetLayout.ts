@@ -553,45 +553,80 @@ export async function prepareDevnet(opts: DevnetLayoutOptions): Promise<DevnetLa
   return { dir, file, resumed: false };
 }
 
+/** A recorded chain's nodes with the ports their configs listen on. */
+function recordedNodes(chain: DevnetChainRecord): PlannedNode[] {
+  return chain.nodes.map((r) => {
+    const cfg = loadConfig(join(r.home, "config", "config.toml"));
+    const p2pPort = Number(/\/tcp\/(\d+)/.exec(cfg.p2p.laddr)?.[1] ?? 0);
+    const rpcPort = parseTcpAddr(cfg.rpc.laddr)?.port ?? 0;
+    return {
+      name: r.name,
+      home: r.home,
+      peerId: nodeIdFromNodeKey(loadNodeKey(join(r.home, "config", "node_key.json"))),
+      p2pPort,
+      rpcPort,
+    };
+  });
+}
+
+/**
+ * Gives every node of `chain` ports that are free and not in `used` (re-picking only the busy ones) and
+ * rewrites the chain's configs when one changed; adds its ports to `used`. The record keeps pids only
+ * when `keepPids`.
+ */
+async function freeChainPorts(
+  chain: DevnetChainRecord,
+  used: Set<number>,
+  keepPids: boolean,
+): Promise<DevnetChainRecord> {
+  const nodes = recordedNodes(chain);
+  let changed = false;
+  for (const n of nodes) {
+    for (const key of ["p2pPort", "rpcPort"] as const) {
+      if (n[key] === 0 || used.has(n[key]) || !(await isPortFree(n[key]))) {
+        let [p] = await freePorts(1);
+        while (used.has(p!)) [p] = await freePorts(1);
+        n[key] = p!;
+        changed = true;
+      }
+      used.add(n[key]);
+    }
+  }
+  // Ports changed: every node's peer list must follow, so all configs are rewritten.
+  if (changed) writeNodeConfigs(chain.chainId, nodes, undefined);
+  const { nodes: previous, ...base } = chain;
+  return chainRecord(
+    base,
+    nodes,
+    previous.map((n) => (keepPids ? n : { ...n, pid: 0 })),
+  );
+}
+
+/**
+ * Just before a chain's nodes start: ports picked when the devnet was laid out may have been taken since
+ * (a consumer's nodes start only after the provider launched it, and outgoing connections use ephemeral
+ * ports), so busy ones are re-picked and the chain's record in `f` (in place) and its configs are updated.
+ */
+export async function refreshDevnetPorts(f: DevnetFile, chainId: string): Promise<void> {
+  const i = f.chains.findIndex((c) => c.chainId === chainId);
+  if (i < 0) throw new IcsdError("DEVNET_INVALID", `devnet.json has no chain ${chainId}`);
+  const used = new Set<number>();
+  for (const c of f.chains) {
+    if (c.chainId === chainId) continue;
+    for (const n of c.nodes) {
+      used.add(Number(new URL(n.rpc).port));
+      used.add(Number(/\/tcp\/(\d+)/.exec(n.p2p)?.[1] ?? 0));
+    }
+  }
+  for (const r of f.relayers ?? []) used.add(metricsPortOf(r));
+  // In place: callers hold the record.
+  Object.assign(f.chains[i]!, await freeChainPorts(f.chains[i]!, used, true));
+}
+
 async function resumeDevnet(dir: string, existing: DevnetFile): Promise<DevnetLayout> {
   const used = new Set<number>();
   const chains: DevnetChainRecord[] = [];
-  for (const chain of existing.chains) {
-    const nodes: PlannedNode[] = chain.nodes.map((r) => {
-      const cfg = loadConfig(join(r.home, "config", "config.toml"));
-      const p2pPort = Number(/\/tcp\/(\d+)/.exec(cfg.p2p.laddr)?.[1] ?? 0);
-      const rpcPort = parseTcpAddr(cfg.rpc.laddr)?.port ?? 0;
-      return {
-        name: r.name,
-        home: r.home,
-        peerId: nodeIdFromNodeKey(loadNodeKey(join(r.home, "config", "node_key.json"))),
-        p2pPort,
-        rpcPort,
-      };
-    });
-    let changed = false;
-    for (const n of nodes) {
-      for (const key of ["p2pPort", "rpcPort"] as const) {
-        if (n[key] === 0 || used.has(n[key]) || !(await isPortFree(n[key]))) {
-          let [p] = await freePorts(1);
-          while (used.has(p!)) [p] = await freePorts(1);
-          n[key] = p!;
-          changed = true;
-        }
-        used.add(n[key]);
-      }
-    }
-    // Ports changed: every node's peer list must follow, so all configs are rewritten.
-    if (changed) writeNodeConfigs(chain.chainId, nodes, undefined);
-    const { nodes: previous, ...base } = chain;
-    chains.push(
-      chainRecord(
-        base,
-        nodes,
-        previous.map((n) => ({ ...n, pid: 0 })),
-      ),
-    );
-  }
+  for (const chain of existing.chains) chains.push(await freeChainPorts(chain, used, false));
   const relayers: DevnetRelayerRecord[] = [];
   for (const r of existing.relayers ?? []) {
     const oldPort = metricsPortOf(r);

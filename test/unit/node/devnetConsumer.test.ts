@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -21,6 +22,7 @@ import {
   devnetRelayerPaths,
   prepareDevnet,
   readDevnetFile,
+  refreshDevnetPorts,
   relayerConfigText,
   writeDevnetRelayerConfig,
 } from "../../../node/devnetLayout.ts";
@@ -269,6 +271,31 @@ describe("devnet layout with consumers", { timeout: 30_000 }, () => {
     assert.equal(resumed.file.chains[1]!.nodes[1]!.assignedKey, true);
     assert.ok(resumed.file.chains[0]!.nodes.every((n) => n.operator !== undefined));
     assert.ok(resumed.file.chains.every((c) => c.nodes.every((n) => n.pid === 0)));
+  });
+
+  it("re-picks a consumer node's port taken since the layout, and the chain's peers follow", async () => {
+    const f = readDevnetFile(dir)!;
+    const chain = f.chains[1]!;
+    const taken = Number(new URL(chain.nodes[0]!.rpc).port);
+    const oldP2p = chain.nodes[0]!.p2p;
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(taken, "127.0.0.1", r));
+    try {
+      await refreshDevnetPorts(f, chain.chainId);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    const node0 = f.chains[1]!.nodes[0]!;
+    assert.equal(f.chains[1], chain, "the record is updated in place");
+    assert.notEqual(Number(new URL(node0.rpc).port), taken);
+    assert.equal(node0.p2p, oldP2p, "a free port is kept");
+    const cfg = loadConfig(join(node0.home, "config/config.toml"));
+    assert.match(cfg.rpc.laddr, new RegExp(`:${new URL(node0.rpc).port}$`));
+    assert.deepEqual(
+      [...loadConfig(join(chain.nodes[1]!.home, "config/config.toml")).p2p.persistentPeers],
+      [node0.p2p],
+    );
+    await assert.rejects(refreshDevnetPorts(f, "nope-1"), /no chain nope-1/);
   });
 
   it("runs fewer consumer nodes than validators and another epoch length when asked", async () => {
