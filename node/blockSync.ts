@@ -16,6 +16,11 @@ export interface BlockSyncComponents {
   readonly network: NodeNetwork;
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
+  /**
+   * Whether the node has peers to catch up from (persistent peers configured). Without, it is never
+   * catching up; with, it is until a round hears from a peer that it is not behind.
+   */
+  readonly expectPeers?: boolean;
 }
 
 /**
@@ -29,10 +34,21 @@ export class BlockSync {
   private running = false;
   private wanted = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
-  catchingUp = false;
+  private syncing = false;
+  /** A round heard from a peer and the node was not behind it, or caught up with it. */
+  private settled: boolean;
 
   constructor(c: BlockSyncComponents) {
     this.c = c;
+    this.settled = c.expectPeers !== true;
+  }
+
+  /**
+   * CometBFT's `catching_up`: true while blocks are being synced, and from the start until the node
+   * has heard from a peer that it is at (or past) the peers' heights.
+   */
+  get catchingUp(): boolean {
+    return this.syncing || !this.settled;
   }
 
   start(intervalMs: number): void {
@@ -63,12 +79,15 @@ export class BlockSync {
         const peerIds = peers.filter((p) => p.height >= this.c.chain.nextHeight()).map((p) => p.peerId);
         await this.c.driver.exclusive(() => this.syncFrom(peerIds, best));
         await this.c.driver.reset(this.c.chain.nextHeight(), this.c.chain.validatorsForNext());
+        if (this.c.chain.nextHeight() > best) this.settled = true;
+      } else if (peers.length > 0) {
+        this.settled = true;
       }
     } catch (e) {
       this.c.logger.warn({ err: errorMessage(e) }, "block sync round failed");
     } finally {
       this.running = false;
-      this.catchingUp = false;
+      this.syncing = false;
     }
   }
 
@@ -76,7 +95,7 @@ export class BlockSync {
     const log = this.c.logger;
     const start = this.c.chain.nextHeight();
     if (start > target) return;
-    this.catchingUp = true;
+    this.syncing = true;
     log.info({ from: start, to: target, peers: peerIds.length }, "block sync started");
     // Requests for the next SYNC_WINDOW heights are in flight at once, spread over the peers; blocks
     // are verified and applied strictly in height order.

@@ -211,6 +211,7 @@ export async function startNode(opts: {
       network,
       logger: logger.child({ module: "blocksync" }),
       metrics,
+      expectPeers: config.p2p.persistentPeers.length > 0,
     });
 
     network.serve({
