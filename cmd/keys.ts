@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fromBech32, toBech32 } from "@cosmjs/encoding";
 import { type Command, Option } from "commander";
 import {
   type ClientConfig,
@@ -128,12 +129,27 @@ function registerReadCommands(keys: Command): void {
     .command("show")
     .description("Show a key by name (or address)")
     .argument("<name>", "key name or address")
-    .option("-a, --address", "print only the address", false);
+    .option("-a, --address", "print only the address", false)
+    .addOption(
+      new Option("--bech <prefix>", "address kind: acc (account) or val (validator operator)")
+        .choices(["acc", "val"])
+        .default("acc"),
+    );
   withKeyringOptions(show);
-  withExample(show, "icsd keys show alice", "icsd keys show alice -a");
-  show.action((name: string, opts: KeyringFlags & { address: boolean }) => {
+  withExample(
+    show,
+    "icsd keys show alice",
+    "icsd keys show alice -a",
+    "icsd keys show validator --bech val -a",
+  );
+  show.action((name: string, opts: KeyringFlags & { address: boolean; bech: "acc" | "val" }) => {
     const cfg = loadClientConfig(opts.home);
-    const k = openKeyring(opts, new Prompter(), cfg).find(name);
+    const found = openKeyring(opts, new Prompter(), cfg).find(name);
+    // The operator address is the account's bytes under the valoper prefix, as gaiad's --bech val.
+    const k =
+      opts.bech === "val"
+        ? { ...found, address: toBech32(`${cfg.bech32Prefix}valoper`, fromBech32(found.address, 1023).data) }
+        : found;
     if (opts.address) process.stdout.write(`${k.address}\n`);
     else if (outputFormat(opts, cfg) === "json") printJson(keyJson(k));
     else process.stdout.write(keyText(k));

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { fromBech32 } from "@cosmjs/encoding";
+import { addressFromPubKey } from "../../../crypto/index.ts";
 import { loadConfig, loadGenesis } from "../../../node/index.ts";
 
 const MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
@@ -68,6 +70,9 @@ describe("icsd command line", { timeout: 60_000 }, () => {
     const r = icsd("genesis", "add-validator-from", b, "--home", a, "--power", "7");
     assert.equal(r.code, 0, r.stderr);
     const pub = JSON.parse(icsd("show-validator", "--home", b).stdout).key as string;
+    const valcons = icsd("show-address", "--home", b).stdout.trim();
+    assert.match(valcons, /^cosmosvalcons1/);
+    assert.deepEqual(fromBech32(valcons, 1023).data, addressFromPubKey(Buffer.from(pub, "base64")));
     assertUserError(
       icsd("genesis", "add-validator", "--home", a, "--pubkey", pub, "--power", "3"),
       /already in the genesis/,
@@ -113,6 +118,7 @@ describe("icsd command line", { timeout: 60_000 }, () => {
       ["status"],
       ["show-node-id"],
       ["show-validator"],
+      ["show-address"],
       ["devnet", "up"],
       ["devnet", "down"],
       ["devnet", "status"],

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { fromBech32 } from "@cosmjs/encoding";
 import { loadClientConfig, loadGenesis } from "../../../node/index.ts";
 
 const MAIN = fileURLToPath(new URL("../../../cmd/main.ts", import.meta.url));
@@ -91,6 +92,13 @@ describe("icsd keys and genesis add-account", { timeout: 300_000 }, () => {
       ["abandon", "alice", "bob"],
     );
     assert.equal(ok(icsd(["keys", "show", "abandon", "-a", "--home", home])).stdout, `${ABANDON_ADDRESS}\n`);
+    // gaiad's --bech val: the same bytes as the operator address.
+    const valoper = ok(
+      icsd(["keys", "show", "abandon", "--bech", "val", "-a", "--home", home]),
+    ).stdout.trim();
+    assert.match(valoper, /^cosmosvaloper1/);
+    assert.deepEqual(fromBech32(valoper, 1023).data, fromBech32(ABANDON_ADDRESS, 1023).data);
+    assertUserError(icsd(["keys", "show", "abandon", "--bech", "cons", "--home", home]), /--bech/);
     const byAddr = JSON.parse(
       ok(icsd(["keys", "show", ABANDON_ADDRESS, "--home", home, "--output", "json"])).stdout,
     );
