@@ -3,7 +3,7 @@
  * 64-bit numbers as strings). Rewards is added by the rewards helper.
  */
 import { errInvalidRequest, grpcNotFound, type QueryHandler } from "../../app/index.ts";
-import { fromUtf8, toBase64, utf8 } from "../../utils/index.ts";
+import { formatRfc3339Nano, fromUtf8, toBase64, utf8 } from "../../utils/index.ts";
 import { consAddress } from "../staking/index.ts";
 import { bech32Bytes, type ProviderKeeper, parseConsumerId } from "./keeper.ts";
 import { consumerKeyJson } from "./msgs.ts";
@@ -59,7 +59,7 @@ export function consumerToJson(r: ConsumerRecord): Json {
             },
             genesis_hash: toBase64(i.genesisHash),
             binary_hash: toBase64(i.binaryHash),
-            spawn_time: i.spawnTime === undefined ? null : i.spawnTime.toString(),
+            spawn_time: i.spawnTime === undefined ? null : rfc3339OrNull(i.spawnTime),
             unbonding_period: formatDuration(i.unbondingPeriod),
             ccv_timeout_period: formatDuration(i.ccvTimeoutPeriod),
             transfer_timeout_period: formatDuration(i.transferTimeoutPeriod),
@@ -87,9 +87,14 @@ export function consumerToJson(r: ConsumerRecord): Json {
     channel_id: r.channelId,
     transfer_channel_id: r.transferChannelId,
     launch_height: r.launchHeight.toString(),
-    launch_time: r.launchTime.toString(),
-    removal_time: r.removalTime.toString(),
+    launch_time: rfc3339OrNull(r.launchTime),
+    removal_time: rfc3339OrNull(r.removalTime),
   };
+}
+
+/** A time as RFC 3339 (what the reference's JSON shows and consumer.json takes); null when unset (0). */
+function rfc3339OrNull(ns: bigint): string | null {
+  return ns === 0n ? null : formatRfc3339Nano(ns);
 }
 
 /** The provider module's query handlers. */
@@ -182,7 +187,7 @@ export function providerQueries(k: ProviderKeeper): Record<string, QueryHandler>
       out({
         slash_meter: (await k.slashMeter(store)).toString(),
         slash_meter_allowance: (await k.slashMeterAllowance(store)).toString(),
-        next_replenish_candidate: (await k.slashMeterReplenishTime(store)).toString(),
+        next_replenish_candidate: rfc3339OrNull(await k.slashMeterReplenishTime(store)),
       }),
   };
 }

@@ -14,7 +14,14 @@ import { consAddress } from "../../../../provider/staking/types.ts";
 import { toBase64 } from "../../../../utils/index.ts";
 import { consumerIdOf, edKey, ProviderNet, SECOND, STAKE } from "./fixture.ts";
 
-type Chain = { phase: string; owner_address: string; channel_id: string; client_id: string };
+type Chain = {
+  phase: string;
+  owner_address: string;
+  channel_id: string;
+  client_id: string;
+  launch_time: string | null;
+  removal_time: string | null;
+};
 
 const assign = (net: ProviderNet, i: number, id: string, key: Uint8Array) => ({
   typeUrl: MsgAssignConsumerKeyCodec.typeUrl,
@@ -70,6 +77,9 @@ describe("provider module: consumer lifecycle", () => {
     const c = await net.query<Chain>("ConsumerChain", { consumer_id: id });
     assert.equal(c.channel_id, "channel-0");
     assert.equal(c.client_id, "07-icsd-0");
+    // Times in RFC 3339, as consumer.json takes them; unset ones are null.
+    assert.match(c.launch_time ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    assert.equal(c.removal_time, null);
     const ccv = await getChannel(net.store, PROVIDER_PORT, "channel-0");
     assert.equal(ccv?.state, "OPEN");
     assert.equal(ccv?.ordering, "ordered");
@@ -273,6 +283,7 @@ describe("provider module: consumer lifecycle", () => {
     await net.ok(net.owner, [rm(id)]);
     const c = await net.query<Chain>("ConsumerChain", { consumer_id: id });
     assert.equal(c.phase, "CONSUMER_PHASE_STOPPED");
+    assert.match(c.removal_time ?? "", /^\d{4}-\d\d-\d\dT/);
     assert.equal((await getChannel(net.store, PROVIDER_PORT, c.channel_id))?.state, "CLOSED");
     await net.block(net.chain.time + 101n * SECOND);
     const d = await net.query<Chain>("ConsumerChain", { consumer_id: id });
