@@ -59,13 +59,21 @@ async function nodePeers(rpc: string): Promise<number | undefined> {
   }
 }
 
-/** Prints the funded accounts (names and addresses; the mnemonics stay in devnet.json). */
-function printAccounts(f: DevnetFile, out: (l: string) => void): void {
+/**
+ * Prints the funded accounts: name, address and mnemonic (test keys of a throwaway network; also in
+ * devnet.json and node0's test keyring).
+ */
+function printAccounts(f: DevnetFile, out: (l: string) => void, withMnemonics = false): void {
   if (f.accounts.length === 0) return;
   const home = f.chains[0]?.nodes[0]?.home;
-  out(`accounts (keys in the test keyring of ${home}):`);
+  out(
+    `accounts (keys in the test keyring of ${home}${withMnemonics ? "; devnet keys: never use them elsewhere" : ""}):`,
+  );
   const width = Math.max(...f.accounts.map((a) => a.name.length));
-  for (const a of f.accounts) out(`  ${a.name.padEnd(width)}  ${a.address}`);
+  for (const a of f.accounts) {
+    out(`  ${a.name.padEnd(width)}  ${a.address}`);
+    if (withMnemonics) out(`  ${" ".repeat(width)}  mnemonic: ${a.mnemonic}`);
+  }
 }
 
 function runningPids(f: DevnetFile): number[] {
@@ -301,7 +309,7 @@ export async function devnetUp(opts: DevnetUpOptions): Promise<void> {
   for (const r of relayers) {
     out(`relayer ${r.name}  pid ${r.pid}  config ${r.config}  log ${r.log}  metrics ${r.metrics}`);
   }
-  printAccounts(f, out);
+  printAccounts(f, out, true);
   out(`  devnet.json: ${resolve(dir, "devnet.json")}`);
   if (opts.detach) {
     out(`stop it with: icsd devnet down --home ${opts.dir}`);

@@ -86,6 +86,7 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
   let home: string;
   let node: string;
   let upStderr = "";
+  let upStdout = "";
 
   before(async () => {
     // The default devnet: the provider and one consumer it launches, with a relayer.
@@ -95,6 +96,7 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
     );
     assert.equal(up.code, 0, up.stderr);
     upStderr = up.stderr;
+    upStdout = up.stdout;
     devnet = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8")) as DevnetJson;
     home = devnet.chains[0]!.nodes[0]!.home;
     node = devnet.chains[0]!.nodes[0]!.rpc;
@@ -132,7 +134,11 @@ describe("the icsd CLI against a devnet", { timeout: 420_000 }, () => {
     for (const a of devnet.accounts) {
       assert.match(a.address, /^cosmos1/);
       assert.equal(a.mnemonic.split(" ").length, 24);
+      // The summary of `up` prints each account with its mnemonic, and how to stop the devnet.
+      assert.ok(upStdout.includes(a.address), a.name);
+      assert.ok(upStdout.includes(`mnemonic: ${a.mnemonic}`), a.name);
     }
+    assert.match(upStdout, /stop it with: icsd devnet down --home /);
     const list = await icsd([
       "keys",
       "list",
