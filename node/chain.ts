@@ -75,7 +75,26 @@ export type CommittedResults = BlockResults;
 
 const MAX_CLOCK_DRIFT_NS = 10_000_000_000n;
 const MS = 1_000_000n;
-const EVIDENCE_MAX_AGE_BLOCKS = 100_000;
+export const EVIDENCE_MAX_AGE_BLOCKS = 100_000;
+
+/**
+ * The pending evidence a block at `height` may carry: votes of an earlier height (checkEvidence refuses
+ * the block's own height, so double votes seen while deciding it wait for the next block: a proposer
+ * that included them would have every round refused while the double signer keeps signing) and not past
+ * the maximum age (older ones are dropped from `pool`). At most 16, in the pool's order.
+ */
+export function selectProposableEvidence(
+  pool: Map<string, DuplicateVoteEvidence>,
+  height: number,
+): DuplicateVoteEvidence[] {
+  const out: DuplicateVoteEvidence[] = [];
+  for (const [key, ev] of pool) {
+    const h = ev.voteA.height;
+    if (height - h > EVIDENCE_MAX_AGE_BLOCKS) pool.delete(key);
+    else if (h < height && out.length < 16) out.push(ev);
+  }
+  return out;
+}
 
 /**
  * The node's view of the chain: validates proposed and synced blocks against the tip, executes decided
@@ -201,7 +220,7 @@ export class Chain implements ConsensusChain {
     const minTime = this.meta.lastBlockTime + MS;
     const now = this.c.now();
     const time = now > minTime ? now : minTime;
-    const evidence = [...this.pendingEvidence.values()].slice(0, 16);
+    const evidence = this.proposableEvidence(height);
     const candidates = this.c.mempool.reap(this.c.maxBlockTxBytes);
     const txs = await this.c.app.prepareProposal({
       height,
@@ -294,6 +313,11 @@ export class Chain implements ConsensusChain {
       throw invalid("evidence votes from two validators");
     if (equalBytes(a.blockHash, b.blockHash)) throw invalid("evidence votes are for the same block");
     if (a.height >= height || height - a.height > EVIDENCE_MAX_AGE_BLOCKS) throw invalid("evidence height");
+  }
+
+  /** Evidence a block at `height` may carry (see selectProposableEvidence). */
+  proposableEvidence(height: number): DuplicateVoteEvidence[] {
+    return selectProposableEvidence(this.pendingEvidence, height);
   }
 
   onEvidence(ev: DuplicateVoteEvidence): void {
