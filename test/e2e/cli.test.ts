@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { height, rpc } from "../support/jsonRpc.ts";
 
 const run = promisify(execFile);
 const MAIN = resolve(import.meta.dirname, "../../cmd/main.ts");
@@ -53,23 +54,6 @@ async function icsd(
       code: typeof err.code === "number" ? err.code : 1,
     };
   }
-}
-
-/** JSON-RPC on a devnet node. */
-async function rpc<T>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await res.json()) as { result?: T; error?: unknown };
-  if (body.result === undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
-
-async function height(url: string): Promise<number> {
-  const s = await rpc<{ sync_info: { latest_block_height: string } }>(url, "status");
-  return Number(s.sync_info.latest_block_height);
 }
 
 /** The public key (base64) a node signs with. */

@@ -28,6 +28,7 @@ import { after, before, describe, it } from "node:test";
 import { toBech32 } from "@cosmjs/encoding";
 import { addressFromPubKey } from "../../crypto/index.ts";
 import { homePaths, loadConfig, saveConfig } from "../../node/index.ts";
+import { height, rpc } from "../support/jsonRpc.ts";
 import { freePort, sleep } from "./harness.ts";
 import { waitUntil } from "./ibcHarness.ts";
 
@@ -293,23 +294,6 @@ function icsd(args: string[], timeout = 90_000): Promise<string> {
 
 async function icsdJson<T = Json>(args: string[]): Promise<T> {
   return JSON.parse(await icsd([...args, "--output", "json"])) as T;
-}
-
-async function rpc<T = Json>(url: string, method: string, params: Json = {}): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as { result?: T; error?: unknown };
-  if (body.result === undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
-
-async function height(url: string): Promise<number> {
-  const s = await rpc<{ sync_info: { latest_block_height: string } }>(url, "status");
-  return Number(s.sync_info.latest_block_height);
 }
 
 interface DevnetJson {
