@@ -38,6 +38,9 @@ import {
 } from "./statusHandshake.ts";
 import type { P2p, P2pStats, PeerSummary } from "./types.ts";
 
+/** How long a peer found to be on another chain stays connected (banned) before the hang-up. */
+const WRONG_CHAIN_HANGUP_MS = 300;
+
 /** Default application penalty of one `penalize` call. */
 export const DEFAULT_PENALTY_WEIGHT = 10;
 const PENALTY_HALF_LIFE_MS = 10 * 60_000;
@@ -302,7 +305,14 @@ class P2pHost implements P2p {
     this.counters.wrongChainPeers++;
     this.log.warn({ peer: id, chainId: this.opts.chainId, theirChain }, "peer is on another chain");
     this.penalties.ban(id, "peer is on another chain");
-    void this.node?.hangUp(peerIdFromString(id)).catch(() => {});
+    // Hung up a moment later, so the other side's own status request is refused for the same reason
+    // (and it bans us too) rather than cut off mid-way; the peer shares no topic meanwhile.
+    const node = this.node;
+    const t = setTimeout(
+      () => void node?.hangUp(peerIdFromString(id)).catch(() => {}),
+      WRONG_CHAIN_HANGUP_MS,
+    );
+    t.unref?.();
   }
 
   private peerGone(id: string): void {
