@@ -14,16 +14,26 @@ const MAIN = join(ROOT, "cmd/main.ts");
 const NODE_ARGS = ["--disable-warning=ExperimentalWarning"];
 
 /** A free TCP port on 127.0.0.1, as the OS hands it out. */
+/** Ports this process has handed out: the OS may return a just-closed port again from listen(0). */
+const handedOut = new Set<number>();
+
+/** A free loopback port not handed out before by this process (a node's p2p and RPC never share one). */
 export async function freePort(): Promise<number> {
-  return await new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => res(port));
+  for (;;) {
+    const port = await new Promise<number>((res, rej) => {
+      const srv = createServer();
+      srv.once("error", rej);
+      srv.listen(0, "127.0.0.1", () => {
+        const addr = srv.address();
+        const p = typeof addr === "object" && addr ? addr.port : 0;
+        srv.close(() => res(p));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export function icsd(args: string[]): string {
