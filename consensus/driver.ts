@@ -507,8 +507,11 @@ export class ConsensusDriver {
     const next = await this.c.chain.commitBlock(block, commit);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    // CometBFT waits timeout_commit after a decision before the next height starts.
-    this.schedule(this.opts.timeoutCommitMs, () => this.enterHeight(next.height, next.validators, true));
+    // CometBFT waits timeout_commit after a decision before the next height starts; with none, the
+    // next height starts right after this input (a zero timer would still cost a timer tick).
+    const enterNext = () => this.enterHeight(next.height, next.validators, true);
+    if (this.opts.timeoutCommitMs > 0) this.schedule(this.opts.timeoutCommitMs, enterNext);
+    else if (!this.stopped) void this.enqueue(enterNext);
   }
 
   private buildCommit(height: number, round: number, hash: Uint8Array): Commit {

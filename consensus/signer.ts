@@ -1,4 +1,5 @@
-import { open, readFile, rename } from "node:fs/promises";
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { addressFromPubKey, type Ed25519KeyPair, ed25519FromSeed, ed25519Sign } from "../crypto/index.ts";
 import { equalBytes, fromBase64, fromHex, IcsdError, toBase64, toHex, toHexUpper } from "../utils/index.ts";
@@ -153,22 +154,27 @@ function compareHrs(
   return 0;
 }
 
-async function writeDurably(path: string, text: string): Promise<void> {
+/**
+ * Temp file, fsync, rename, fsync of the directory. Synchronous on purpose: the caller cannot release
+ * the signature before this returns anyway, and eight thread-pool round trips under load cost more than
+ * the file system work itself.
+ */
+function writeDurably(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, "w", 0o600);
+  const fd = openSync(tmp, "w", 0o600);
   try {
-    await fh.chmod(0o600);
-    await fh.writeFile(text);
-    await fh.sync();
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, text);
+    fsyncSync(fd);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), "r");
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), "r");
   try {
-    await dir.sync();
+    fsyncSync(dir);
   } finally {
-    await dir.close();
+    closeSync(dir);
   }
 }
 
@@ -289,7 +295,7 @@ export class FileSigner {
       signBytes: new Uint8Array(req.signBytes),
     };
     // The state must be durable before the signature leaves this process (CometBFT privval rule).
-    await writeDurably(this.statePath, encodeLastSignState(next));
+    writeDurably(this.statePath, encodeLastSignState(next));
     this.#state = next;
     return signature;
   }

@@ -35,21 +35,40 @@ export function ed25519Generate(): Ed25519KeyPair {
   return ed25519FromSeed(new Uint8Array(randomBytes(32)));
 }
 
+/** node:crypto key objects of the key pairs that signed, so a signer parses its key once, not per vote. */
+const privCache = new WeakMap<Ed25519KeyPair, KeyObject>();
+
 export function ed25519Sign(key: Ed25519KeyPair, msg: Uint8Array): Uint8Array {
-  const priv = createPrivateKey({
-    key: Buffer.concat([PKCS8_PREFIX, key.seed]),
-    format: "der",
-    type: "pkcs8",
-  });
+  let priv = privCache.get(key);
+  if (!priv) {
+    priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, key.seed]), format: "der", type: "pkcs8" });
+    privCache.set(key, priv);
+  }
   return new Uint8Array(sign(null, msg, priv));
 }
+
+/**
+ * Signatures that verified recently, keyed by key, signature and message together: a precommit is
+ * checked when it arrives as a vote and again in the next proposal's last commit (and a light client
+ * sees the same commit again), so the second check is a lookup. Only successes are kept; oldest go first.
+ */
+const verified = new Map<string, true>();
+const VERIFIED_MAX = 8192;
 
 /** False (never throws) for a malformed key or signature. */
 export function ed25519Verify(pubKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
   if (pubKey.length !== 32 || sig.length !== 64) return false;
+  const id = Buffer.concat([pubKey, sig, msg]).toString("latin1");
+  if (verified.has(id)) return true;
+  let ok: boolean;
   try {
-    return verify(null, msg, publicKeyObject(pubKey), sig);
+    ok = verify(null, msg, publicKeyObject(pubKey), sig);
   } catch {
     return false;
   }
+  if (ok) {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(id, true);
+  }
+  return ok;
 }

@@ -17,6 +17,7 @@
  * Replay reads the records found when the file was opened (`messagesAfterEndHeight`); `records()` reads
  * the file as it is now.
  */
+import { fsyncSync, writeSync } from "node:fs";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -85,6 +86,11 @@ export class Wal {
   private size: number;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Unsynced records not yet handed to the file, in append order. */
+  private pending: Uint8Array[] = [];
+  private flushScheduled = false;
+  /** A background write failed: later appends report it rather than pretend to succeed. */
+  private failed: Error | undefined;
   /** What `open` found and cut. */
   readonly recovered: WalRecovery;
   /** The valid records found at open, for replay. */
@@ -127,32 +133,68 @@ export class Wal {
     }
   }
 
-  /** Current file size in bytes. */
+  /** File size in bytes, counting buffered records not yet written. */
   get sizeBytes(): number {
-    return this.size;
+    let n = this.size;
+    for (const r of this.pending) n += r.length;
+    return n;
   }
 
-  /** Appends a message; with `sync` it is on disk when the promise resolves. */
+  /**
+   * Appends a message. With `sync` it is on disk, with every record appended before it, when the
+   * promise resolves. Without, it is buffered and written at the end of the current event-loop turn
+   * (or with the next synced record, whichever comes first): a crash may lose the last turn's unsynced
+   * messages, never a synced one or the order of records. Peers' messages are written this way, as
+   * CometBFT buffers them; a node's own messages are synced before they leave the process.
+   */
   append(payload: Uint8Array, opts: { sync?: boolean } = {}): Promise<void> {
+    if (this.closed) return Promise.reject(new IcsdError("WAL_CLOSED", "the WAL is closed"));
+    if (this.failed) return Promise.reject(this.failed);
     const rec = encodeWalRecord(WalTag.Message, payload);
-    return this.serial(() => this.write(rec, opts.sync ?? false));
+    if (opts.sync) {
+      const parts = this.takePending(rec);
+      return this.serial(() => this.write(parts, true));
+    }
+    this.buffer(rec);
+    return Promise.resolve();
   }
 
-  /** Appends and syncs EndHeight(height); rotates the file if it grew past `maxBytes`. */
+  /**
+   * Appends EndHeight(height), buffered like an unsynced message: the block it marks is already durable
+   * in the block store, and the next synced record (the node's own vote) carries it to disk ahead of
+   * itself, so the file on disk is always a prefix of what was appended. Past `maxBytes` the marker is
+   * synced and the file rotated to hold only it.
+   */
   appendEndHeight(height: number): Promise<void> {
     if (!Number.isSafeInteger(height) || height < 0) {
       return Promise.reject(new IcsdError("INVALID_HEIGHT", `invalid height ${height}`, { height }));
     }
+    if (this.closed) return Promise.reject(new IcsdError("WAL_CLOSED", "the WAL is closed"));
+    if (this.failed) return Promise.reject(this.failed);
     const rec = encodeWalRecord(WalTag.EndHeight, uint64Be(height));
+    if (this.sizeBytes + rec.length <= this.maxBytes) {
+      this.buffer(rec);
+      return Promise.resolve();
+    }
+    const parts = this.takePending(rec);
     return this.serial(async () => {
-      await this.write(rec, true);
-      if (this.size > this.maxBytes) await this.rotate(rec);
+      await this.write(parts, true);
+      await this.rotate(rec);
     });
+  }
+
+  /** Writes buffered messages (not synced). */
+  flush(): Promise<void> {
+    const parts = this.takePending();
+    if (parts.length === 0) return this.serial(async () => undefined);
+    return this.serial(() => this.write(parts, false));
   }
 
   /** Every valid record in the file, in order (after pending writes). */
   records(): Promise<WalRecord[]> {
+    const parts = this.takePending();
     return this.serial(async () => {
+      if (parts.length > 0) await this.write(parts, false);
       // Positional read: after appends the handle's position is at the end of the file.
       const buf = new Uint8Array(this.size);
       let off = 0;
@@ -192,6 +234,7 @@ export class Wal {
   /** Waits for pending writes and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.flush().catch(() => undefined);
     await this.tail;
     this.closed = true;
     await this.fh.close();
@@ -204,10 +247,45 @@ export class Wal {
     return p;
   }
 
-  private async write(rec: Uint8Array, sync: boolean): Promise<void> {
-    await this.fh.write(rec, 0, rec.length, null);
-    this.size += rec.length;
-    if (sync) await this.fh.sync();
+  /** Queues an unsynced record; it is written at the end of this event-loop turn. */
+  private buffer(rec: Uint8Array): void {
+    this.pending.push(rec);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush().catch(() => undefined);
+    });
+  }
+
+  /** The buffered records (and `rec` after them) for one write, taken at call time to keep order. */
+  private takePending(rec?: Uint8Array): Uint8Array[] {
+    const parts = this.pending;
+    this.pending = [];
+    if (rec) parts.push(rec);
+    return parts;
+  }
+
+  private async write(parts: readonly Uint8Array[], sync: boolean): Promise<void> {
+    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    try {
+      let off = 0;
+      if (sync) {
+        // A synced record holds up the caller until it is on disk; blocking system calls cost less
+        // than the thread pool's round trips for it. Earlier writes are done (writes are serialized).
+        while (off < buf.length) off += writeSync(this.fh.fd, buf, off, buf.length - off, null);
+        fsyncSync(this.fh.fd);
+      } else {
+        while (off < buf.length) {
+          const { bytesWritten } = await this.fh.write(buf, off, buf.length - off, null);
+          off += bytesWritten;
+        }
+      }
+      this.size += buf.length;
+    } catch (e) {
+      this.failed ??= e instanceof Error ? e : new Error(String(e));
+      throw e;
+    }
   }
 
   /** Atomically replaces the file with one holding only `marker`. */

@@ -127,6 +127,34 @@ describe("Wal", () => {
     }),
   );
 
+  it("buffers unsynced records and writes them, in order, ahead of the next synced one", T, () =>
+    withWalDir(async (path) => {
+      const wal = await Wal.open(path);
+      await wal.appendEndHeight(0);
+      await wal.append(utf8("peer vote"));
+      // Not on disk yet: a crash now loses only these unsynced records.
+      assert.equal((await stat(path)).size, 0);
+      await wal.append(utf8("own vote"), { sync: true });
+      const onDisk = await readFile(path);
+      // What a crash right now would leave: reopen a copy without closing the original.
+      const copy = `${path}.copy`;
+      await writeFile(copy, onDisk);
+      const crashed = await Wal.open(copy);
+      assert.deepEqual(
+        crashed.messagesAfterEndHeight(0).map((p) => Buffer.from(p).toString()),
+        ["peer vote", "own vote"],
+      );
+      await crashed.close();
+      // Unsynced records reach the file by the end of the event-loop turn, without a sync.
+      await wal.append(utf8("later"));
+      await new Promise((r) => setImmediate(r));
+      await wal.flush();
+      assert.equal((await wal.records()).length, 4);
+      assert.equal((await stat(path)).size, wal.sizeBytes);
+      await wal.close();
+    }),
+  );
+
   it("rejects writes after close", T, () =>
     withWalDir(async (path) => {
       const wal = await Wal.open(path);
