@@ -37,6 +37,7 @@ import {
   encodeStatusResponse,
 } from "./statusHandshake.ts";
 import type { P2p, P2pStats, PeerSummary } from "./types.ts";
+import { installYamuxWindowThreshold } from "./yamuxWindow.ts";
 
 /** How long a peer found to be on another chain stays connected (banned) before the hang-up. */
 const WRONG_CHAIN_HANGUP_MS = 300;
@@ -55,6 +56,9 @@ function gossipScore(pubsub: GossipSub, peerId: string): number {
 
 /** Builds the host (not started). `opts` may omit anything `defaultP2pOptions` covers. */
 export function createP2p(opts: P2pOptionsInput, components: { logger: Logger }): P2p {
+  if (!installYamuxWindowThreshold()) {
+    components.logger.warn("yamux: unexpected library shape, window updates go after every frame");
+  }
   return new P2pHost(resolveP2pOptions(opts), components.logger.child({ module: "p2p" }));
 }
 
