@@ -1,7 +1,6 @@
 import type { ConsensusNetwork, Evidence, ProposalWithBlock, Vote } from "../consensus/index.ts";
-import type { P2p } from "../p2p/index.ts";
+import { defaultP2pOptions, type P2p } from "../p2p/index.ts";
 import {
-  type BlockResponse,
   decodeBlockRequest,
   decodeBlockResponse,
   decodeCatchupRequest,
@@ -16,17 +15,30 @@ import {
   encodeStatusResponse,
   encodeTxMessage,
   encodeVoteMessage,
+  MAX_BLOCKS_PER_REQUEST,
+  type StoredBlock,
+  type SyncedBlock,
 } from "../proto/index.ts";
-import { errorMessage, type Logger } from "../utils/index.ts";
+import type { BlockStore } from "../store/index.ts";
+import { errorMessage, IcsdError, type Logger } from "../utils/index.ts";
 
 export interface NodeNetworkSources {
   status(): { height: number; earliestHeight: number; lastBlockHash: Uint8Array };
-  block(height: number): Promise<BlockResponse>;
+  /** The block store block-sync requests are served from, as stored (no decoding and encoding). */
+  readonly blocks: Pick<BlockStore, "loadBlock" | "loadCommit">;
   catchup(height: number): { proposals: readonly ProposalWithBlock[]; votes: readonly Vote[] };
   onCatchup(proposals: readonly ProposalWithBlock[], votes: readonly Vote[]): void;
 }
 
 const CATCHUP_MIN_INTERVAL_MS = 300;
+/**
+ * Block and commit bytes one block-sync response carries at most: half the protocol's response limit
+ * (16 MiB), so the few framing bytes per block never push it over. A block fits one gossip message (under
+ * 4 MiB), so the first block of a range always fits.
+ */
+export const MAX_BLOCK_RESPONSE_BYTES = defaultP2pOptions.reqRespLimits.blocks.maxResponseBytes / 2;
+/** Time for one block-sync exchange (up to MAX_BLOCK_RESPONSE_BYTES). */
+const BLOCK_REQUEST_TIMEOUT_MS = 10_000;
 // Transactions received over RPC are gossiped in batches: per-message costs (framing, message ids,
 // validation, forwarding) then fall on a batch instead of on every transaction.
 const TX_BATCH_DELAY_MS = 5;
@@ -62,9 +74,10 @@ export class NodeNetwork implements ConsensusNetwork {
       const s = sources.status();
       return encodeStatusResponse({ chainId: this.chainId, ...s });
     });
-    this.p2p.handle("blocks", async (req) =>
-      encodeBlockResponse(await sources.block(decodeBlockRequest(req))),
-    );
+    this.p2p.handle("blocks", async (req) => {
+      const { height, count } = decodeBlockRequest(req);
+      return encodeBlockResponse(await readBlockRange(sources.blocks, height, count));
+    });
     this.p2p.handle("catchup", async (req) => {
       const c = sources.catchup(decodeCatchupRequest(req));
       return encodeCatchupResponse({ proposals: c.proposals, votes: c.votes });
@@ -145,14 +158,76 @@ export class NodeNetwork implements ConsensusNetwork {
     return out.sort((a, b) => (a.peerId < b.peerId ? -1 : 1));
   }
 
-  async fetchBlock(peerId: string, height: number) {
-    const res = decodeBlockResponse(
-      await this.p2p.request(peerId, "blocks", encodeBlockRequest(height), { timeoutMs: 10_000 }),
-    );
-    return res.found ? res : undefined;
+  /** Calls `cb` with a peer's height each time a peer connects (from its handshake status). */
+  onPeerHeight(cb: (peerId: string, height: number) => void): () => void {
+    return this.p2p.onPeerConnected((peerId, status) => {
+      try {
+        cb(peerId, decodeStatusResponse(status).height);
+      } catch (e) {
+        this.log.debug({ peer: peerId, err: errorMessage(e) }, "malformed status from a new peer");
+      }
+    });
+  }
+
+  /** Calls `cb` when a peer's last connection closes. */
+  onPeerGone(cb: (peerId: string) => void): () => void {
+    return this.p2p.onPeerDisconnected(cb);
+  }
+
+  /**
+   * Up to `count` consecutive blocks from `height` on, with their commits, from `peerId`: fewer when the
+   * peer holds fewer or its response reached the size budget, none when it holds none. Throws the
+   * request's IcsdError, PROTO_DECODE for a malformed response, or BLOCKSYNC_BAD_RESPONSE for blocks that
+   * were not asked for (more than `count`, or not consecutive from `height`).
+   */
+  async fetchBlocks(peerId: string, height: number, count: number): Promise<SyncedBlock[]> {
+    const req = encodeBlockRequest({ height, count });
+    const res = await this.p2p.request(peerId, "blocks", req, { timeoutMs: BLOCK_REQUEST_TIMEOUT_MS });
+    const blocks = decodeBlockResponse(res);
+    if (blocks.length > count) {
+      throw new IcsdError("BLOCKSYNC_BAD_RESPONSE", `${blocks.length} blocks for a request of ${count}`, {
+        peerId,
+      });
+    }
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
+      if (b.block.header.height !== height + i || b.commit.height !== height + i) {
+        throw new IcsdError(
+          "BLOCKSYNC_BAD_RESPONSE",
+          `block ${b.block.header.height} with commit ${b.commit.height} where ${height + i} was asked for`,
+          { peerId },
+        );
+      }
+    }
+    return blocks;
   }
 
   penalize(peerId: string, reason: string): void {
     this.p2p.penalize(peerId, reason);
   }
+}
+
+/**
+ * The blocks a block-sync request for `count` blocks from `height` is answered with, as stored:
+ * consecutive from `height`, ending before the first one not held, after MAX_BLOCKS_PER_REQUEST, or before
+ * the block that would take the total past `maxBytes` (the first block always goes).
+ */
+export async function readBlockRange(
+  store: Pick<BlockStore, "loadBlock" | "loadCommit">,
+  height: number,
+  count: number,
+  maxBytes = MAX_BLOCK_RESPONSE_BYTES,
+): Promise<StoredBlock[]> {
+  const out: StoredBlock[] = [];
+  let bytes = 0;
+  const end = height + Math.min(count, MAX_BLOCKS_PER_REQUEST);
+  for (let h = height; h < end; h++) {
+    const [block, commit] = await Promise.all([store.loadBlock(h), store.loadCommit(h)]);
+    if (block === undefined || commit === undefined) break;
+    const size = block.length + commit.length;
+    if (out.length > 0 && bytes + size > maxBytes) break;
+    out.push({ block, commit });
+    bytes += size;
+  }
+  return out;
 }

@@ -201,7 +201,11 @@ export async function startNode(opts: {
           onVoteSeen: voteLogPath ? (v) => appendVoteLog(voteLogPath, v) : undefined,
           onInvalid: (reason) => metrics.consensusInvalidVotesTotal.inc({ reason }),
           onDecide: (_h, round) => metrics.consensusRounds.set(round),
-          onFutureHeight: (h) => sync.hint(h),
+          // A message of the next height is normal while this one is being committed; one further
+          // ahead means peers committed a block this node has not: look for blocks to sync.
+          onFutureHeight: (h) => {
+            if (h > driver.currentHeight() + 1) sync.hint(h);
+          },
         },
       },
     );
@@ -220,10 +224,7 @@ export async function startNode(opts: {
         earliestHeight: chain.meta.initialHeight,
         lastBlockHash: chain.meta.lastBlockHash,
       }),
-      block: async (height) => {
-        const b = await chain.loadBlock(height);
-        return b ? { found: true, block: b.block, commit: b.commit } : { found: false };
-      },
+      blocks,
       catchup: (height) => driver.catchupFor(height),
       onCatchup: (proposals, votes) => {
         for (const p of proposals) driver.handleProposal(p);

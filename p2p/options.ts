@@ -109,7 +109,10 @@ export function gossipTopicId(chainId: string, topic: GossipTopic): string {
   return `/icsd/${chainId}/${topic}/1`;
 }
 
+/** Wire version of each request-response protocol (`blocks` 2: a request asks for a range of blocks). */
+const REQRESP_VERSIONS: Readonly<Record<ReqRespProtocol, number>> = { status: 1, blocks: 2, catchup: 1 };
+
 /** The libp2p protocol id of `protocol` on `chainId`. */
 export function reqRespProtocolId(chainId: string, protocol: ReqRespProtocol): string {
-  return `/icsd/${chainId}/${protocol}/1`;
+  return `/icsd/${chainId}/${protocol}/${REQRESP_VERSIONS[protocol]}`;
 }

@@ -11,6 +11,9 @@ import { IcsdError } from "../utils/index.ts";
 import { p2pError } from "./errors.ts";
 import type { ReqRespLimits } from "./options.ts";
 
+/** Longest failure reason sent back to a requester. */
+const MAX_REASON_CHARS = 300;
+
 /** The result byte that opens every response frame. */
 export const ResponseCode = { Ok: 0, Failed: 1, TooLarge: 2 } as const;
 export type ResponseCode = (typeof ResponseCode)[keyof typeof ResponseCode];
@@ -125,7 +128,12 @@ export async function serve(
       } catch (e) {
         failure = e instanceof Error ? e : new Error(String(e));
         code = ResponseCode.Failed;
-        body = new TextEncoder().encode(failure instanceof IcsdError ? failure.code : "handler failed");
+        // A refused request (IcsdError: bad input) tells the requester why; anything else is our bug.
+        const reason =
+          failure instanceof IcsdError
+            ? `${failure.code}: ${failure.message}`.slice(0, MAX_REASON_CHARS)
+            : "handler failed";
+        body = new TextEncoder().encode(reason);
       }
     }
     const frame = new Uint8Array(body.length + 1);

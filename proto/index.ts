@@ -14,7 +14,14 @@ export {
   encodeHeader,
 } from "./codec/block.ts";
 export { MAX_CHAIN_ID_LENGTH, PROTO_DECODE, PROTO_ENCODE } from "./codec/fields.ts";
-export type { BlockResponse, CatchupResponse, P2pProposal, StatusResponse } from "./codec/p2p.ts";
+export type {
+  BlockRequest,
+  CatchupResponse,
+  P2pProposal,
+  StatusResponse,
+  StoredBlock,
+  SyncedBlock,
+} from "./codec/p2p.ts";
 export {
   decodeBlockRequest,
   decodeBlockResponse,
@@ -36,6 +43,7 @@ export {
   encodeStatusResponse,
   encodeTxMessage,
   encodeVoteMessage,
+  MAX_BLOCKS_PER_REQUEST,
 } from "./codec/p2p.ts";
 export { decodeValidatorSet, encodeValidatorSet, PUBKEY_LENGTH } from "./codec/validators.ts";
 export {

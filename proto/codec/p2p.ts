@@ -4,6 +4,7 @@
  * decoder takes untrusted bytes and throws PROTO_DECODE naming the bad field.
  */
 import type { Block, Commit, Evidence, Proposal, Vote } from "../../consensus/types.ts";
+import { IcsdError } from "../../utils/index.ts";
 import { icsd } from "../gen/icsd.js";
 import { blockFromPb, blockPb, evidenceFromPb, evidencePb } from "./block.ts";
 import {
@@ -13,12 +14,14 @@ import {
   fail,
   hashField,
   newWriter,
+  PROTO_ENCODE,
   required,
   safeInt,
 } from "./fields.ts";
-import { commitFromPb, commitPb, proposalFromPb, proposalPb, voteFromPb, votePb } from "./vote.ts";
+import { commitFromPb, proposalFromPb, proposalPb, voteFromPb, votePb } from "./vote.ts";
 
 const pb = icsd.p2p;
+const pbTypes = icsd.types;
 
 /** A signed proposal together with the block it proposes. */
 export interface P2pProposal {
@@ -36,10 +39,26 @@ export interface StatusResponse {
   readonly lastBlockHash: Uint8Array;
 }
 
-/** A block and the +2/3 precommits that committed it, or `found: false` when the peer does not have it. */
-export type BlockResponse =
-  | { readonly found: false }
-  | { readonly found: true; readonly block: Block; readonly commit: Commit };
+/** Most blocks one block-sync request may ask for, and one response may carry. */
+export const MAX_BLOCKS_PER_REQUEST = 64;
+
+/** A block-sync request: up to `count` (1..MAX_BLOCKS_PER_REQUEST) consecutive blocks from `height` on. */
+export interface BlockRequest {
+  readonly height: number;
+  readonly count: number;
+}
+
+/** A block as a block store holds it: the encoded block and its encoded commit. */
+export interface StoredBlock {
+  readonly block: Uint8Array;
+  readonly commit: Uint8Array;
+}
+
+/** A block received from a peer, decoded, with the +2/3 precommits that committed it. */
+export interface SyncedBlock {
+  readonly block: Block;
+  readonly commit: Commit;
+}
 
 /** Everything a peer holds for a height in progress. */
 export interface CatchupResponse {
@@ -156,36 +175,74 @@ export function decodeStatusResponse(bytes: Uint8Array): StatusResponse {
   });
 }
 
-/** Encodes a request for the block at `height`. */
-export function encodeBlockRequest(height: number): Uint8Array {
-  return pb.BlockRequest.encode({ height }, newWriter()).finish();
+/** Throws PROTO_ENCODE naming `path`. */
+function encodeFail(path: string, what: string): never {
+  throw new IcsdError(PROTO_ENCODE, `${path}: ${what}`, { field: path });
 }
 
-/** Decodes a block request: the requested height. */
-export function decodeBlockRequest(bytes: Uint8Array): number {
-  return decodeWith("blockRequest", bytes, (b) =>
-    safeInt("blockRequest.height", pb.BlockRequest.decode(b).height),
-  );
+/** Encodes a block-sync request. Throws PROTO_ENCODE for a height below 1 or a count out of range. */
+export function encodeBlockRequest(r: BlockRequest): Uint8Array {
+  if (!Number.isSafeInteger(r.height) || r.height < 1)
+    encodeFail("blockRequest.height", `${r.height} is not a height`);
+  if (!Number.isInteger(r.count) || r.count < 1 || r.count > MAX_BLOCKS_PER_REQUEST) {
+    encodeFail("blockRequest.count", `${r.count} is not in 1..${MAX_BLOCKS_PER_REQUEST}`);
+  }
+  return pb.BlockRequest.encode({ height: r.height, count: r.count }, newWriter()).finish();
 }
 
-/** Encodes a block response. */
-export function encodeBlockResponse(r: BlockResponse): Uint8Array {
-  const m: icsd.p2p.BlockResponse.$Properties = r.found
-    ? { found: true, block: blockPb(r.block), commit: commitPb(r.commit) }
-    : {};
-  return pb.BlockResponse.encode(m, newWriter()).finish();
+/**
+ * Decodes a block-sync request. A count of 0 (or absent) reads as 1; a height below 1, a count above
+ * MAX_BLOCKS_PER_REQUEST or a range past the largest safe integer throws PROTO_DECODE.
+ */
+export function decodeBlockRequest(bytes: Uint8Array): BlockRequest {
+  return decodeWith("blockRequest", bytes, (b) => {
+    const m = pb.BlockRequest.decode(b);
+    const height = safeInt("blockRequest.height", m.height);
+    if (height < 1) fail("blockRequest.height", `${height} is not a height`);
+    const count = m.count || 1;
+    if (count > MAX_BLOCKS_PER_REQUEST) fail("blockRequest.count", `more than ${MAX_BLOCKS_PER_REQUEST}`);
+    if (!Number.isSafeInteger(height + count)) fail("blockRequest.height", "range overflows");
+    return { height, count };
+  });
 }
 
-/** Decodes and validates a block response; a found block must come with its commit. */
-export function decodeBlockResponse(bytes: Uint8Array): BlockResponse {
-  return decodeWith("blockResponse", bytes, (b): BlockResponse => {
-    const m = pb.BlockResponse.decode(b);
-    if (!m.found) return { found: false };
-    return {
-      found: true,
-      block: blockFromPb("blockResponse.block", required("blockResponse.block", m.block)),
-      commit: commitFromPb("blockResponse.commit", required("blockResponse.commit", m.commit)),
-    };
+/** Encodes a block-sync response from the blocks as stored (no decoding and encoding again). */
+export function encodeBlockResponse(blocks: readonly StoredBlock[]): Uint8Array {
+  if (blocks.length > MAX_BLOCKS_PER_REQUEST) {
+    encodeFail("blockResponse.blocks", `more than ${MAX_BLOCKS_PER_REQUEST}`);
+  }
+  return pb.BlockResponse.encode(
+    { blocks: blocks.map((x) => ({ block: x.block, commit: x.commit })) },
+    newWriter(),
+  ).finish();
+}
+
+/**
+ * Decodes and validates a block-sync response: at most MAX_BLOCKS_PER_REQUEST blocks, each a valid
+ * block with a valid commit. Whether they are the blocks that were asked for is the caller's check.
+ */
+export function decodeBlockResponse(bytes: Uint8Array): SyncedBlock[] {
+  return decodeWith("blockResponse", bytes, (b) => {
+    const raw = pb.BlockResponse.decode(b).blocks ?? [];
+    if (raw.length > MAX_BLOCKS_PER_REQUEST)
+      fail("blockResponse.blocks", `more than ${MAX_BLOCKS_PER_REQUEST}`);
+    const out: SyncedBlock[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const path = `blockResponse.blocks[${i}]`;
+      const blockBytes = bytesField(`${path}.block`, raw[i]!.block);
+      const commitBytes = bytesField(`${path}.commit`, raw[i]!.commit);
+      if (blockBytes.length === 0) fail(`${path}.block`, "missing");
+      if (commitBytes.length === 0) fail(`${path}.commit`, "missing");
+      out[i] = {
+        block: decodeWith(`${path}.block`, blockBytes, (x) =>
+          blockFromPb(`${path}.block`, pbTypes.Block.decode(x)),
+        ),
+        commit: decodeWith(`${path}.commit`, commitBytes, (x) =>
+          commitFromPb(`${path}.commit`, pbTypes.Commit.decode(x)),
+        ),
+      };
+    }
+    return out;
   });
 }
 

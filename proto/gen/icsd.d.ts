@@ -725,6 +725,7 @@ export namespace icsd {
             constructor(properties?: icsd.p2p.BlockRequest.$Properties);
             $unknowns?: Uint8Array[];
             height: (number|Long);
+            count: number;
             static create(properties: icsd.p2p.BlockRequest.$Shape): icsd.p2p.BlockRequest & icsd.p2p.BlockRequest.$Shape;
             static create(properties?: icsd.p2p.BlockRequest.$Properties): icsd.p2p.BlockRequest;
             static encode(message: icsd.p2p.BlockRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -736,6 +737,7 @@ export namespace icsd {
         namespace BlockRequest {
             interface $Properties {
                 height?: (number|Long|null);
+                count?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = icsd.p2p.BlockRequest.$Properties;
@@ -747,9 +749,7 @@ export namespace icsd {
         class BlockResponse {
             constructor(properties?: icsd.p2p.BlockResponse.$Properties);
             $unknowns?: Uint8Array[];
-            found: boolean;
-            block?: (icsd.types.Block.$Properties|null);
-            commit?: (icsd.types.Commit.$Properties|null);
+            blocks: icsd.p2p.StoredBlock.$Properties[];
             static create(properties: icsd.p2p.BlockResponse.$Shape): icsd.p2p.BlockResponse & icsd.p2p.BlockResponse.$Shape;
             static create(properties?: icsd.p2p.BlockResponse.$Properties): icsd.p2p.BlockResponse;
             static encode(message: icsd.p2p.BlockResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -760,17 +760,35 @@ export namespace icsd {
 
         namespace BlockResponse {
             interface $Properties {
-                found?: (boolean|null);
-                block?: (icsd.types.Block.$Properties|null);
-                commit?: (icsd.types.Commit.$Properties|null);
+                blocks?: (icsd.p2p.StoredBlock.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
-            type $Shape = {
-              found?: boolean|null;
-              block?: icsd.types.Block.$Shape|null;
-              commit?: icsd.types.Commit.$Shape|null;
-              $unknowns?: Uint8Array[];
-            };
+            type $Shape = icsd.p2p.BlockResponse.$Properties;
+        }
+
+        interface IStoredBlock extends icsd.p2p.StoredBlock.$Properties {
+        }
+
+        class StoredBlock {
+            constructor(properties?: icsd.p2p.StoredBlock.$Properties);
+            $unknowns?: Uint8Array[];
+            block: Uint8Array;
+            commit: Uint8Array;
+            static create(properties: icsd.p2p.StoredBlock.$Shape): icsd.p2p.StoredBlock & icsd.p2p.StoredBlock.$Shape;
+            static create(properties?: icsd.p2p.StoredBlock.$Properties): icsd.p2p.StoredBlock;
+            static encode(message: icsd.p2p.StoredBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encodeDelimited(message: icsd.p2p.StoredBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): icsd.p2p.StoredBlock & icsd.p2p.StoredBlock.$Shape;
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): icsd.p2p.StoredBlock & icsd.p2p.StoredBlock.$Shape;
+        }
+
+        namespace StoredBlock {
+            interface $Properties {
+                block?: (Uint8Array|null);
+                commit?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = icsd.p2p.StoredBlock.$Properties;
         }
 
         interface ICatchupRequest extends icsd.p2p.CatchupRequest.$Properties {

@@ -5610,6 +5610,7 @@ export const icsd = $root.icsd = (() => {
              * Properties of a BlockRequest.
              * @typedef {Object} icsd.p2p.BlockRequest.$Properties
              * @property {number|Long|null} [height] BlockRequest height
+             * @property {number|null} [count] BlockRequest count
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5650,6 +5651,14 @@ export const icsd = $root.icsd = (() => {
             BlockRequest.prototype.height = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
             /**
+             * BlockRequest count.
+             * @member {number} count
+             * @memberof icsd.p2p.BlockRequest
+             * @instance
+             */
+            BlockRequest.prototype.count = 0;
+
+            /**
              * Creates a new BlockRequest instance using the specified properties.
              * @function create
              * @memberof icsd.p2p.BlockRequest
@@ -5683,6 +5692,8 @@ export const icsd = $root.icsd = (() => {
                     throw $Error("max depth exceeded");
                 if (message.height != null && $Object.hasOwnProperty.call(message, "height") && (typeof message.height === "object" ? message.height.low || message.height.high : message.height !== 0))
                     writer.uint32(/* id 1, wireType 0 =*/8).int64(message.height);
+                if (message.count != null && $Object.hasOwnProperty.call(message, "count") && message.count !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.count);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5749,6 +5760,15 @@ export const icsd = $root.icsd = (() => {
                                 delete message.height;
                             continue;
                         }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.count = value;
+                            else
+                                delete message.count;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -5790,9 +5810,7 @@ export const icsd = $root.icsd = (() => {
             /**
              * Properties of a BlockResponse.
              * @typedef {Object} icsd.p2p.BlockResponse.$Properties
-             * @property {boolean|null} [found] BlockResponse found
-             * @property {icsd.types.Block.$Properties|null} [block] BlockResponse block
-             * @property {icsd.types.Commit.$Properties|null} [commit] BlockResponse commit
+             * @property {Array.<icsd.p2p.StoredBlock.$Properties>|null} [blocks] BlockResponse blocks
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5806,12 +5824,7 @@ export const icsd = $root.icsd = (() => {
 
             /**
              * Shape of a BlockResponse.
-             * @typedef {{
-             *   found?: boolean|null;
-             *   block?: icsd.types.Block.$Shape|null;
-             *   commit?: icsd.types.Commit.$Shape|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * }} icsd.p2p.BlockResponse.$Shape
+             * @typedef {icsd.p2p.BlockResponse.$Properties} icsd.p2p.BlockResponse.$Shape
              */
 
             /**
@@ -5823,6 +5836,7 @@ export const icsd = $root.icsd = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const BlockResponse = function (properties) {
+                this.blocks = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -5830,28 +5844,12 @@ export const icsd = $root.icsd = (() => {
             };
 
             /**
-             * BlockResponse found.
-             * @member {boolean} found
+             * BlockResponse blocks.
+             * @member {Array.<icsd.p2p.StoredBlock.$Properties>} blocks
              * @memberof icsd.p2p.BlockResponse
              * @instance
              */
-            BlockResponse.prototype.found = false;
-
-            /**
-             * BlockResponse block.
-             * @member {icsd.types.Block.$Properties|null|undefined} block
-             * @memberof icsd.p2p.BlockResponse
-             * @instance
-             */
-            BlockResponse.prototype.block = null;
-
-            /**
-             * BlockResponse commit.
-             * @member {icsd.types.Commit.$Properties|null|undefined} commit
-             * @memberof icsd.p2p.BlockResponse
-             * @instance
-             */
-            BlockResponse.prototype.commit = null;
+            BlockResponse.prototype.blocks = $util.emptyArray;
 
             /**
              * Creates a new BlockResponse instance using the specified properties.
@@ -5885,12 +5883,9 @@ export const icsd = $root.icsd = (() => {
                     _depth = 0;
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (message.found != null && $Object.hasOwnProperty.call(message, "found") && message.found !== false)
-                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.found);
-                if (message.block != null && $Object.hasOwnProperty.call(message, "block"))
-                    $root.icsd.types.Block.encode(message.block, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.commit != null && $Object.hasOwnProperty.call(message, "commit"))
-                    $root.icsd.types.Commit.encode(message.commit, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.blocks != null && message.blocks.length)
+                    for (let i = 0; i < message.blocks.length; ++i)
+                        $root.icsd.p2p.StoredBlock.encode(message.blocks[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5928,7 +5923,7 @@ export const icsd = $root.icsd = (() => {
                     _depth = 0;
                 if (_depth > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                let end, message, value;
+                let end, message;
                 if (length === $undefined)
                     end = reader.len;
                 else {
@@ -5948,25 +5943,12 @@ export const icsd = $root.icsd = (() => {
                     }
                     let wireType = tag & 7;
                     switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.found = value;
-                            else
-                                delete message.found;
-                            continue;
-                        }
-                    case 2: {
+                    case 4: {
                             if (wireType !== 2)
                                 break;
-                            message.block = $root.icsd.types.Block.decode(reader, reader.size(), $undefined, _depth + 1, message.block);
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.commit = $root.icsd.types.Commit.decode(reader, reader.size(), $undefined, _depth + 1, message.commit);
+                            if (!(message.blocks && message.blocks.length))
+                                message.blocks = [];
+                            message.blocks.push($root.icsd.p2p.StoredBlock.decode(reader, reader.size(), $undefined, _depth + 1));
                             continue;
                         }
                     }
@@ -6003,6 +5985,207 @@ export const icsd = $root.icsd = (() => {
             };
 
             return BlockResponse;
+        })();
+
+        p2p.StoredBlock = (function() {
+
+            /**
+             * Properties of a StoredBlock.
+             * @typedef {Object} icsd.p2p.StoredBlock.$Properties
+             * @property {Uint8Array|null} [block] StoredBlock block
+             * @property {Uint8Array|null} [commit] StoredBlock commit
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a StoredBlock.
+             * @memberof icsd.p2p
+             * @interface IStoredBlock
+             * @augments icsd.p2p.StoredBlock.$Properties
+             * @deprecated Use icsd.p2p.StoredBlock.$Properties instead.
+             */
+
+            /**
+             * Shape of a StoredBlock.
+             * @typedef {icsd.p2p.StoredBlock.$Properties} icsd.p2p.StoredBlock.$Shape
+             */
+
+            /**
+             * Constructs a new StoredBlock.
+             * @memberof icsd.p2p
+             * @classdesc Represents a StoredBlock.
+             * @constructor
+             * @param {icsd.p2p.StoredBlock.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const StoredBlock = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * StoredBlock block.
+             * @member {Uint8Array} block
+             * @memberof icsd.p2p.StoredBlock
+             * @instance
+             */
+            StoredBlock.prototype.block = $util.newBuffer([]);
+
+            /**
+             * StoredBlock commit.
+             * @member {Uint8Array} commit
+             * @memberof icsd.p2p.StoredBlock
+             * @instance
+             */
+            StoredBlock.prototype.commit = $util.newBuffer([]);
+
+            /**
+             * Creates a new StoredBlock instance using the specified properties.
+             * @function create
+             * @memberof icsd.p2p.StoredBlock
+             * @static
+             * @param {icsd.p2p.StoredBlock.$Properties=} [properties] Properties to set
+             * @returns {icsd.p2p.StoredBlock} StoredBlock instance
+             * @type {{
+             *   (properties: icsd.p2p.StoredBlock.$Shape): icsd.p2p.StoredBlock & icsd.p2p.StoredBlock.$Shape;
+             *   (properties?: icsd.p2p.StoredBlock.$Properties): icsd.p2p.StoredBlock;
+             * }}
+             */
+            StoredBlock.create = function(properties) {
+                return new StoredBlock(properties);
+            };
+
+            /**
+             * Encodes the specified StoredBlock message. Does not implicitly {@link icsd.p2p.StoredBlock.verify|verify} messages.
+             * @function encode
+             * @memberof icsd.p2p.StoredBlock
+             * @static
+             * @param {icsd.p2p.StoredBlock.$Properties} message StoredBlock message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StoredBlock.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.block != null && $Object.hasOwnProperty.call(message, "block") && message.block.length)
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.block);
+                if (message.commit != null && $Object.hasOwnProperty.call(message, "commit") && message.commit.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.commit);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified StoredBlock message, length delimited. Does not implicitly {@link icsd.p2p.StoredBlock.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof icsd.p2p.StoredBlock
+             * @static
+             * @param {icsd.p2p.StoredBlock.$Properties} message StoredBlock message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StoredBlock.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a StoredBlock message from the specified reader or buffer.
+             * @function decode
+             * @memberof icsd.p2p.StoredBlock
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {icsd.p2p.StoredBlock & icsd.p2p.StoredBlock.$Shape} StoredBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StoredBlock.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.icsd.p2p.StoredBlock();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.block = value;
+                            else
+                                delete message.block;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.commit = value;
+                            else
+                                delete message.commit;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a StoredBlock message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof icsd.p2p.StoredBlock
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {icsd.p2p.StoredBlock & icsd.p2p.StoredBlock.$Shape} StoredBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StoredBlock.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            return StoredBlock;
         })();
 
         p2p.CatchupRequest = (function() {

@@ -72,6 +72,8 @@ export interface TestnetOptions {
   readonly staking?: { readonly selfBond: bigint };
   /** `icsd start --check-invariants` on every node. */
   readonly checkInvariants?: boolean;
+  /** `[debug] vote_log` (default on: double-sign checks read it; benchmarks turn it off). */
+  readonly voteLog?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -189,7 +191,7 @@ export class Testnet {
           timeoutCommitMs: opts.timeoutCommitMs ?? 100,
         },
         log: { level: "info" },
-        debug: { voteLog: true },
+        debug: { voteLog: opts.voteLog ?? true },
       });
       if (opts.minimumGasPrices !== undefined) {
         saveAppConfig(p.appToml, { ...loadAppConfig(p.appToml), minimumGasPrices: opts.minimumGasPrices });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { P2p } from "../../../p2p/index.ts";
-import { fromUtf8, utf8 } from "../../../utils/index.ts";
+import { fromUtf8, IcsdError, utf8 } from "../../../utils/index.ts";
 import { addrOf, Hosts, hasPeer, sleep, waitFor } from "./harness.ts";
 
 const limits = {
@@ -19,9 +19,10 @@ describe("p2p request/response over TCP", { timeout: 30_000 }, () => {
   before(async () => {
     server = await hosts.start({ chainId: "rr-1", reqRespLimits: limits });
     server.setStatusProvider(() => utf8("height=42"));
-    let mode: "echo" | "throw" | "slow" | "huge" = "echo";
+    let mode: "echo" | "throw" | "refuse" | "slow" | "huge" = "echo";
     server.handle("blocks", async (req, from) => {
       if (mode === "throw") throw new Error("boom");
+      if (mode === "refuse") throw new IcsdError("PROTO_DECODE", "blockRequest.count: more than 64");
       if (mode === "slow") await sleep(1_500);
       if (mode === "huge") return new Uint8Array(2_000); // above the server's own 1000-byte limit
       return utf8(`${fromUtf8(req)} from ${from}`);
@@ -54,6 +55,14 @@ describe("p2p request/response over TCP", { timeout: 30_000 }, () => {
   it("reports a throwing handler as REQRESP_FAILED", async () => {
     await setMode("throw");
     await assert.rejects(client.request(server.peerId, "blocks", utf8("x")), { code: "REQRESP_FAILED" });
+  });
+
+  it("tells the requester why a request was refused (an IcsdError from the handler)", async () => {
+    await setMode("refuse");
+    await assert.rejects(client.request(server.peerId, "blocks", utf8("x")), {
+      code: "REQRESP_FAILED",
+      message: "remote: PROTO_DECODE: blockRequest.count: more than 64",
+    });
   });
 
   it("reports a protocol without a handler as REQRESP_FAILED", async () => {

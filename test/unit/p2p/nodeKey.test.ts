@@ -34,7 +34,7 @@ describe("p2p node key", { timeout: 5_000 }, () => {
 describe("p2p options", { timeout: 5_000 }, () => {
   it("scopes topics and protocols by chain id", () => {
     assert.equal(gossipTopicId("prov-1", "vote"), "/icsd/prov-1/vote/1");
-    assert.equal(reqRespProtocolId("cons-1", "blocks"), "/icsd/cons-1/blocks/1");
+    assert.equal(reqRespProtocolId("cons-1", "blocks"), "/icsd/cons-1/blocks/2");
   });
 
   it("refuses a gossip limit gossipsub cannot send", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { icsd } from "../../../proto/gen/icsd.js";
 import {
   decodeBlock,
   decodeBlockRequest,
@@ -37,6 +38,7 @@ import {
   encodeVote,
   encodeVoteMessage,
   encodeWalMessage,
+  MAX_BLOCKS_PER_REQUEST,
   PROTO_ENCODE,
   type WalMessage,
 } from "../../../proto/index.ts";
@@ -132,14 +134,9 @@ describe("proto codecs: round trips", T, () => {
       encodeStatusResponse,
       decodeStatusResponse,
     );
-    roundTrip(12, encodeBlockRequest, decodeBlockRequest);
+    roundTrip({ height: 12, count: 1 }, encodeBlockRequest, decodeBlockRequest);
+    roundTrip({ height: 12, count: MAX_BLOCKS_PER_REQUEST }, encodeBlockRequest, decodeBlockRequest);
     roundTrip(13, encodeCatchupRequest, decodeCatchupRequest);
-    roundTrip({ found: false }, encodeBlockResponse, decodeBlockResponse);
-    roundTrip(
-      { found: true, block: sampleBlock(), commit: sampleCommit() },
-      encodeBlockResponse,
-      decodeBlockResponse,
-    );
     roundTrip(
       {
         proposals: [{ proposal: sampleProposal(), block: sampleBlock() }],
@@ -148,6 +145,29 @@ describe("proto codecs: round trips", T, () => {
       encodeCatchupResponse,
       decodeCatchupResponse,
     );
+  });
+
+  it("block-sync range: a request without a count asks for one block", T, () => {
+    assert.deepStrictEqual(decodeBlockRequest(icsd.p2p.BlockRequest.encode({ height: 9 }).finish()), {
+      height: 9,
+      count: 1,
+    });
+  });
+
+  it("block-sync response: stored bytes go out as they are and decode to the blocks", T, () => {
+    const stored = [1, 2, 3].map((h) => ({
+      block: encodeBlock(sampleBlock({ header: sampleHeader({ height: h }) })),
+      commit: encodeCommit(sampleCommit({ height: h })),
+    }));
+    const bytes = encodeBlockResponse(stored);
+    assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype);
+    const back = decodeBlockResponse(bytes);
+    assert.deepStrictEqual(
+      back,
+      stored.map((x) => ({ block: decodeBlock(x.block), commit: decodeCommit(x.commit) })),
+    );
+    assert.deepStrictEqual(decodeBlockResponse(Buffer.from(bytes)), back);
+    assert.deepStrictEqual(decodeBlockResponse(encodeBlockResponse([])), []);
     roundTrip({ proposals: [], votes: [] }, encodeCatchupResponse, decodeCatchupResponse);
   });
 
@@ -209,6 +229,21 @@ describe("proto codecs: deterministic encoding", T, () => {
     );
     assert.throws(
       () => encodeVote(sampleVote({ round: 2 ** 31 })),
+      (e) => e instanceof IcsdError && e.code === PROTO_ENCODE,
+    );
+    for (const r of [
+      { height: 0, count: 1 },
+      { height: 1, count: 0 },
+      { height: 1, count: MAX_BLOCKS_PER_REQUEST + 1 },
+    ]) {
+      assert.throws(
+        () => encodeBlockRequest(r),
+        (e) => e instanceof IcsdError && e.code === PROTO_ENCODE,
+      );
+    }
+    const one = { block: encodeBlock(sampleBlock()), commit: encodeCommit(sampleCommit()) };
+    assert.throws(
+      () => encodeBlockResponse(new Array(MAX_BLOCKS_PER_REQUEST + 1).fill(one)),
       (e) => e instanceof IcsdError && e.code === PROTO_ENCODE,
     );
   });

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { icsd } from "../../../proto/gen/icsd.js";
 import {
   decodeBlock,
+  decodeBlockRequest,
   decodeBlockResponse,
   decodeCatchupResponse,
   decodeCommit,
@@ -25,6 +26,7 @@ import {
   encodeValidatorSet,
   encodeVote,
   encodeWalMessage,
+  MAX_BLOCKS_PER_REQUEST,
   PROTO_DECODE,
 } from "../../../proto/index.ts";
 import { IcsdError } from "../../../utils/index.ts";
@@ -257,8 +259,11 @@ describe("proto decoders reject bad fields with PROTO_DECODE naming the field", 
       /^proposalMessage\.block: missing|^proposalMessage\.proposal\./,
     );
     rejects(
-      () => decodeBlockResponse(icsd.p2p.BlockResponse.encode({ found: true }).finish()),
-      "blockResponse.block: missing",
+      () =>
+        decodeBlockResponse(
+          icsd.p2p.BlockResponse.encode({ blocks: [{ commit: Uint8Array.of(1) }] }).finish(),
+        ),
+      "blockResponse.blocks[0].block: missing",
     );
     rejects(
       () => decodeStatusResponse(icsd.p2p.StatusResponse.encode({ height: -3 }).finish()),
@@ -279,6 +284,38 @@ describe("proto decoders reject bad fields with PROTO_DECODE naming the field", 
     rejects(
       () => decodeWalMessage(encodeWalMessage({ kind: "vote", vote: sampleVote({ blockHash: fill(1, 1) }) })),
       /^walMessage\.vote\.blockHash/,
+    );
+  });
+  it("block-sync range: request bounds, response count and nested paths", T, () => {
+    const req = (m: icsd.p2p.BlockRequest.$Properties) => icsd.p2p.BlockRequest.encode(m).finish();
+    rejects(() => decodeBlockRequest(req({ height: 0, count: 2 })), "blockRequest.height: 0 is not a height");
+    rejects(() => decodeBlockRequest(req({ height: -1 })), "blockRequest.height: must be >= 0, got -1");
+    rejects(
+      () => decodeBlockRequest(req({ height: 1, count: MAX_BLOCKS_PER_REQUEST + 1 })),
+      `blockRequest.count: more than ${MAX_BLOCKS_PER_REQUEST}`,
+    );
+    rejects(
+      () => decodeBlockRequest(req({ height: Number.MAX_SAFE_INTEGER, count: 2 })),
+      "blockRequest.height: range overflows",
+    );
+    const one = { block: encodeBlock(sampleBlock()), commit: encodeCommit(sampleCommit()) };
+    const res = (blocks: icsd.p2p.StoredBlock.$Properties[]) =>
+      icsd.p2p.BlockResponse.encode({ blocks }).finish();
+    rejects(
+      () => decodeBlockResponse(res(new Array(MAX_BLOCKS_PER_REQUEST + 1).fill(one))),
+      `blockResponse.blocks: more than ${MAX_BLOCKS_PER_REQUEST}`,
+    );
+    rejects(
+      () => decodeBlockResponse(res([one, { block: one.block }])),
+      "blockResponse.blocks[1].commit: missing",
+    );
+    rejects(
+      () => decodeBlockResponse(res([one, { block: Uint8Array.of(0xff), commit: one.commit }])),
+      /^blockResponse\.blocks\[1\]\.block: malformed protobuf/,
+    );
+    rejects(
+      () => decodeBlockResponse(res([one, { block: one.block, commit: encodeVote(sampleVote()) }])),
+      /^blockResponse\.blocks\[1\]\.commit/,
     );
   });
 });
