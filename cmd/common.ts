@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
-import { defaultHome } from "../node/index.ts";
+// home.ts, not the node/ index: `icsd start` loads this file and must not load all of node/ with it.
+import { defaultHome } from "../node/home.ts";
 import { IcsdError } from "../utils/index.ts";
 
 /** Adds `--home <dir>` (default ~/.icsd) to a command. */

@@ -1,5 +1,16 @@
-import { IcsdError } from "../utils/index.ts";
-import { buildProgram } from "./program.ts";
+import { enableCompileCache } from "node:module";
+import { isStartCommand, restartWithStartFlags } from "./runtime.ts";
+
+// Before anything else is loaded: `icsd start` restarts itself with the V8 flags a long-running node
+// wants (cmd/runtime.ts), and every command caches compiled (and type-stripped) modules across runs.
+const start = isStartCommand(process.argv.slice(2));
+if (start) restartWithStartFlags();
+enableCompileCache();
+
+const { IcsdError } = await import("../utils/index.ts");
+// `icsd start` builds a program with only its own command: the other commands' modules (RPC clients,
+// devnet, relayer, keyring, CosmJS) would stay loaded, about 10 MB, in a node that never uses them.
+const { buildProgram } = start ? await import("./startProgram.ts") : await import("./program.ts");
 
 /**
  * The `icsd` entry point. A user error (IcsdError) prints one line on stderr and exits 1; an unexpected

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { registerDevnet } from "./devnet.ts";
 import { evidenceCommand } from "./evidence.ts";
 import { registerGenesis } from "./genesis.ts";
@@ -8,6 +8,7 @@ import { registerQuery } from "./query.ts";
 import { registerConsumerQuery } from "./queryConsumer.ts";
 import { registerProviderQuery } from "./queryProvider.ts";
 import { registerRelayer } from "./relayer.ts";
+import { rootCommand } from "./root.ts";
 import { registerShow } from "./show.ts";
 import { registerStart } from "./start.ts";
 import { registerStatus } from "./status.ts";
@@ -23,15 +24,7 @@ function subcommand(program: Command, name: string): Command {
 
 /** The `icsd` command tree (commander), without running it. */
 export function buildProgram(): Command {
-  const program = new Command("icsd")
-    .description("icsd: an interchain-security node (provider and consumer chains on Tendermint BFT)")
-    .version("0.1.0")
-    .option("--trace", "print the stack trace of unexpected errors", false)
-    .showHelpAfterError(false)
-    .configureOutput({
-      // commander puts "(Did you mean ...?)" on a second line; keep each error to one line.
-      outputError: (str, write) => write(`${str.trim().replace(/\n+/g, " ")}\n`),
-    });
+  const program = rootCommand();
   registerInit(program);
   registerGenesis(program);
   registerStart(program);

@@ -1,5 +1,7 @@
+import { flushCompileCache } from "node:module";
 import type { Command } from "commander";
 import { withExample, withHome } from "./common.ts";
+import { restartWithoutTypeStripper } from "./runtime.ts";
 
 /** What node/node.ts provides (written by the node assembly). */
 type StartNode = (opts: { home: string; checkInvariants?: boolean }) => Promise<{ stop(): Promise<void> }>;
@@ -19,7 +21,11 @@ export function registerStart(program: Command): void {
   cmd.action(async (opts: { home: string; checkInvariants: boolean }) => {
     // Loaded on demand so the other commands do not pay for (or depend on) the whole node.
     const { startNode } = (await import("../node/node.ts")) as { startNode: StartNode };
+    restartWithoutTypeStripper();
     const node = await startNode({ home: opts.home, checkInvariants: opts.checkInvariants });
+    // Node writes the compile cache at exit, which a killed node never reaches: write what it compiled
+    // now (the node_modules JavaScript the cache did not hold yet), so that its next start is faster.
+    flushCompileCache();
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) return;
