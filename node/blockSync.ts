@@ -112,9 +112,14 @@ export class BlockSync {
         this.peers.set(p.peerId, p.height);
         best = Math.max(best, p.height);
       }
-      if (best >= this.c.chain.nextHeight()) {
+      const before = this.c.chain.nextHeight();
+      if (best >= before) {
         await this.c.driver.exclusive(() => this.syncTo(best));
-        await this.c.driver.reset(this.c.chain.nextHeight(), this.c.chain.validatorsForNext());
+        // Consensus restarts at the new tip; a round that applied nothing leaves the height in progress
+        // alone (restarting it at round 0 would have the signer refuse this node's next votes).
+        if (this.c.chain.nextHeight() > before) {
+          await this.c.driver.reset(this.c.chain.nextHeight(), this.c.chain.validatorsForNext());
+        }
         if (this.c.chain.nextHeight() > best) this.settled = true;
       } else if (peers.length > 0) {
         this.settled = true;

@@ -106,6 +106,14 @@ describe("block sync", T, () => {
     assert.deepEqual(s.penalized, []);
   });
 
+  it("leaves the height in progress alone when a round applies nothing", T, async () => {
+    // Peers claim height 20 but serve nothing: consensus must not be restarted at round 0 of 11.
+    const s = setup({ a: { height: 20, serve: () => [] }, b: { height: 20, serve: () => [] } }, { tip: 10 });
+    await s.sync.poll();
+    assert.equal(s.height(), 10);
+    assert.deepEqual(s.resets, []);
+  });
+
   it("asks again for what a short response left out", T, async () => {
     // Peer a answers at most 3 blocks per request (its size budget), peer b holds nothing.
     const s = setup({
