@@ -43,22 +43,41 @@ export interface AnteContext {
   readonly events: Event[];
 }
 
-/** Remembers verified (tx, signer, account number) triples so DeliverTx need not verify twice. */
+/**
+ * Remembers verified (tx, signer, account number) triples so DeliverTx need not verify twice. Entries are
+ * keyed by the tx hash (hex) and dropped when the tx is delivered, so the cache holds about what the
+ * mempool holds; the bound only matters for txs checked and never delivered.
+ */
 export class SigCache {
-  private readonly seen = new Set<string>();
+  /** Tx hash (hex) -> verified "signer index:account number" slots. */
+  private readonly seen = new Map<string, string[]>();
   private readonly max: number;
 
   constructor(max = 50_000) {
     this.max = max;
   }
 
-  has(id: string): boolean {
-    return this.seen.has(id);
+  get size(): number {
+    return this.seen.size;
   }
 
-  add(id: string): void {
-    if (this.seen.size >= this.max) this.seen.delete(this.seen.values().next().value!);
-    this.seen.add(id);
+  has(txHash: string, slot: string): boolean {
+    return this.seen.get(txHash)?.includes(slot) ?? false;
+  }
+
+  add(txHash: string, slot: string): void {
+    const slots = this.seen.get(txHash);
+    if (slots !== undefined) {
+      if (!slots.includes(slot)) slots.push(slot);
+      return;
+    }
+    if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(txHash, [slot]);
+  }
+
+  /** Forgets a tx (once delivered it is never verified again: its sequence is used). */
+  forget(txHash: string): void {
+    this.seen.delete(txHash);
   }
 }
 
@@ -166,6 +185,7 @@ export async function runAnte(ctx: AnteContext, tx: DecodedTx): Promise<AnteOutc
   for (let i = 0; i < accounts.length; i++)
     gas.consume(Number(params.sigVerifyCostSecp256k1), "ante verify: secp256k1");
 
+  const txHash = Buffer.from(tx.hash).toString("hex");
   for (let i = 0; i < accounts.length; i++) {
     const account = accounts[i]!;
     const info = tx.authInfo.signerInfos[i]!;
@@ -179,8 +199,8 @@ export async function runAnte(ctx: AnteContext, tx: DecodedTx): Promise<AnteOutc
     }
     // As the SDK's SigVerificationDecorator: genesis transactions are signed with account number 0.
     const accountNumber = ctx.mode === "genesis" ? 0n : account.accountNumber;
-    const cacheId = `${Buffer.from(tx.hash).toString("hex")}:${i}:${accountNumber}`;
-    if (ctx.sigCache.has(cacheId)) continue;
+    const slot = `${i}:${accountNumber}`;
+    if (ctx.sigCache.has(txHash, slot)) continue;
     const signBytes = SignDoc.encode({
       bodyBytes: tx.raw.bodyBytes,
       authInfoBytes: tx.raw.authInfoBytes,
@@ -192,8 +212,9 @@ export async function runAnte(ctx: AnteContext, tx: DecodedTx): Promise<AnteOutc
         `signature verification failed; please verify account number (${accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.chainId})`,
       );
     }
-    ctx.sigCache.add(cacheId);
+    if (ctx.mode !== "deliver") ctx.sigCache.add(txHash, slot);
   }
+  if (ctx.mode === "deliver") ctx.sigCache.forget(txHash);
   for (const account of accounts) auth.setAccount(store, { ...account, sequence: account.sequence + 1n });
   return { sender: tx.signers[0]!, sequence: tx.authInfo.signerInfos[0]!.sequence };
 }

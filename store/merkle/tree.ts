@@ -67,6 +67,12 @@ export interface ProveResult {
 
 const EMPTY = new Uint8Array(0);
 const PRUNE_CHUNK = 10_000;
+/**
+ * Versions for which the nodes a commit replaced stay cached. Reads of older versions (queries and proofs
+ * at a past height) load them from the database; without this the cache would fill with nodes only
+ * those versions reach, evicting the live tree.
+ */
+const CACHED_ORPHAN_VERSIONS = 2;
 
 function rootKey(version: number): Uint8Array {
   return prefixedKey(Prefix.stateRoot, uint64Be(version));
@@ -83,6 +89,8 @@ export class MerkleTree {
   private readonly initialVersion: number;
   /** New nodes of the last commit, pinned until its batch is known to be written. */
   private unflushed = new Map<string, TreeNode>();
+  /** Node keys each of the last commits replaced, oldest first (evicted from the cache in turn). */
+  private readonly recentOrphans: string[][] = [];
   private root: NodePtr | null;
   private latest: number;
   private first: number;
@@ -135,6 +143,11 @@ export class MerkleTree {
   /** Root hash of the last committed version (EMPTY_HASH for the empty tree). */
   get hash(): Uint8Array {
     return this.root === null ? EMPTY_HASH : this.root.hash;
+  }
+
+  /** Nodes held in the memory cache (for tests and diagnostics; counts in O(cache size)). */
+  get cachedNodes(): number {
+    return this.cache.size;
   }
 
   /** True when there are uncommitted changes. */
@@ -218,8 +231,13 @@ export class MerkleTree {
     };
     const newRoot = persist(root);
     const verBytes = uint64Be(version);
-    for (const nk of [...orphans].sort()) {
+    const sortedOrphans = [...orphans].sort();
+    for (const nk of sortedOrphans) {
       batch.put(prefixedKey(Prefix.stateOrphan, verBytes, Buffer.from(nk, "hex")), EMPTY);
+    }
+    this.recentOrphans.push(sortedOrphans);
+    while (this.recentOrphans.length > CACHED_ORPHAN_VERSIONS) {
+      for (const nk of this.recentOrphans.shift()!) this.cache.delete(nk);
     }
     batch.put(rootKey(version), encodeRoot(newRoot));
     this.root = newRoot;

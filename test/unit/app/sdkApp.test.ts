@@ -11,6 +11,7 @@ import {
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { SigCache } from "../../../app/ante.ts";
 import { newApp, runBlock, send, signTx, type TestChain, testAccount } from "./helpers.ts";
 
 async function balance(c: TestChain, address: string, denom = "stake"): Promise<string> {
@@ -89,6 +90,30 @@ describe("SdkApp", () => {
     });
     assert.equal(acc.code, 0);
     assert.equal(QueryAccountResponse.decode(acc.value).account!.typeUrl, "/cosmos.auth.v1beta1.BaseAccount");
+  });
+
+  it("remembers a checked tx's verified signature until the tx is delivered", async () => {
+    const { a, b, c } = await setup();
+    const cache = (c.app as unknown as { sigCache: SigCache }).sigCache;
+    const tx = await signTx(a, [send(a.address, b.address, "1")], { sequence: 0n });
+    assert.equal((await c.app.checkTx(tx, "new")).code, 0);
+    assert.equal(cache.size, 1);
+    const res = await runBlock(c, 1, [tx]);
+    assert.equal(res.txResults[0]!.code, 0, res.txResults[0]!.log);
+    assert.equal(cache.size, 0, "a delivered tx is forgotten");
+  });
+
+  it("bounds the signature cache, evicting the oldest tx", () => {
+    const cache = new SigCache(2);
+    cache.add("aa", "0:1");
+    cache.add("aa", "1:2");
+    cache.add("bb", "0:1");
+    assert.ok(cache.has("aa", "1:2") && !cache.has("aa", "0:9"));
+    cache.add("cc", "0:1");
+    assert.equal(cache.size, 2);
+    assert.ok(!cache.has("aa", "0:1") && cache.has("bb", "0:1") && cache.has("cc", "0:1"));
+    cache.forget("bb");
+    assert.ok(!cache.has("bb", "0:1"));
   });
 
   it("accepts consecutive sequences in CheckTx before they are committed", async () => {

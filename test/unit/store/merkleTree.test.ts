@@ -204,6 +204,26 @@ describe("MerkleTree", () => {
     }
   });
 
+  it("caches the live tree, not the nodes that only old versions reach", T, async () => {
+    const db = new MemoryKvStore();
+    const tree = await MerkleTree.open(db);
+    const r = prng(7);
+    const keys = 64;
+    for (let k = 0; k < keys; k++) tree.set(utf8(`k${k}`), r.bytes(8));
+    await commit(tree, db);
+    const first = tree.version;
+    const firstValue = await tree.get(utf8("k3"));
+    for (let v = 0; v < 200; v++) {
+      for (let i = 0; i < 8; i++) tree.set(utf8(`k${r.int(keys)}`), r.bytes(8));
+      await commit(tree, db);
+    }
+    // 64 live nodes plus the nodes the last two commits replaced (at most 8 paths of 8 nodes each);
+    // keeping every replaced node would be about 200 x 8 x 7.
+    assert.ok(tree.cachedNodes <= keys + 2 * 8 * 8, `cached ${tree.cachedNodes}`);
+    // Evicted nodes are still readable from the database at the versions that use them.
+    assert.deepEqual(await tree.getAt(utf8("k3"), first), firstValue);
+  });
+
   it("keeps old versions readable until pruned, and pruning never breaks a retained version", T, async () => {
     const db = new MemoryKvStore();
     const tree = await MerkleTree.open(db);
