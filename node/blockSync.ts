@@ -8,6 +8,12 @@ import type { NodeNetwork } from "./network.ts";
 export const SYNC_BATCH = 32;
 /** Requests in flight at once, spread over the peers: what is received while blocks are applied. */
 export const SYNC_REQUESTS_IN_FLIGHT = 4;
+/**
+ * A catch-up of at least this many blocks stops taking live gossip (proposals, votes, transactions)
+ * until it ends: a late node then spends its CPU on blocks, and its peers stop sending it messages it
+ * cannot use. A shorter one (a validator a few blocks behind) keeps it, to rejoin consensus at once.
+ */
+export const LONG_SYNC_BLOCKS = 64;
 /** How often a catch-up logs its progress (ms). */
 const SYNC_PROGRESS_MS = 3000;
 /** Response errors that are the serving peer's fault (a malformed response, blocks not asked for). */
@@ -19,7 +25,13 @@ export interface BlockSyncComponents {
   readonly driver: Pick<ConsensusDriver, "exclusive" | "reset">;
   readonly network: Pick<
     NodeNetwork,
-    "peerHeights" | "fetchBlocks" | "penalize" | "onPeerHeight" | "onPeerGone"
+    | "peerHeights"
+    | "fetchBlocks"
+    | "penalize"
+    | "onPeerHeight"
+    | "onPeerGone"
+    | "pauseLiveGossip"
+    | "resumeLiveGossip"
   >;
   readonly logger: Logger;
   readonly metrics: { readonly blocksyncBlocksTotal: { inc(): void } };
@@ -170,6 +182,20 @@ export class BlockSync {
     if (start > target) return;
     this.syncing = true;
     log.info({ from: start, to: target, peers: this.peers.size }, "block sync started");
+    const long = target - start + 1 >= LONG_SYNC_BLOCKS;
+    if (long) this.c.network.pauseLiveGossip();
+    try {
+      await this.fetchAndApply(target);
+    } finally {
+      if (long) this.c.network.resumeLiveGossip();
+    }
+    log.info({ height: chain.meta.lastHeight }, "block sync finished");
+  }
+
+  private async fetchAndApply(target: number): Promise<void> {
+    const log = this.c.logger;
+    const chain = this.c.chain;
+    const start = chain.nextHeight();
     // A long catch-up reports where it is every few seconds (operators watch the log while it syncs).
     let reportedAt = Date.now();
     let reportedHeight = start - 1;
@@ -223,6 +249,5 @@ export class BlockSync {
       if (applied < head.count) queue.unshift(this.request(head.from + applied, head.count - applied));
       report();
     }
-    log.info({ height: chain.meta.lastHeight }, "block sync finished");
   }
 }

@@ -31,6 +31,8 @@ export interface NodeNetworkSources {
 }
 
 const CATCHUP_MIN_INTERVAL_MS = 300;
+/** Gossip a node far behind does not take while it syncs blocks. */
+const LIVE_TOPICS = ["proposal", "vote", "tx"] as const;
 /**
  * Block and commit bytes one block-sync response carries at most: half the protocol's response limit
  * (16 MiB), so the few framing bytes per block never push it over. A block fits one gossip message (under
@@ -117,6 +119,19 @@ export class NodeNetwork implements ConsensusNetwork {
     void this.p2p
       .publish("evidence", encodeEvidenceMessage(ev))
       .catch((e) => this.publishFailed("evidence", e));
+  }
+
+  /**
+   * Stops taking proposals, votes and transactions, for a long block sync: consensus is paused meanwhile,
+   * and a node far behind can neither use them nor check transactions against a current state. Peers
+   * stop sending them, which spares both sides the work. Evidence is still taken.
+   */
+  pauseLiveGossip(): void {
+    for (const t of LIVE_TOPICS) this.p2p.pauseGossip(t);
+  }
+
+  resumeLiveGossip(): void {
+    for (const t of LIVE_TOPICS) this.p2p.resumeGossip(t);
   }
 
   private publishFailed(topic: string, e: unknown): void {

@@ -58,6 +58,9 @@ export function gossipsubOptions(
     Dout: 1,
     Dlazy: 4,
     heartbeatInterval: opts.heartbeatMs,
+    // A node unsubscribes from live topics while it syncs a long range of blocks, and subscribes again
+    // when done: its mesh peers may graft it back after this, not after gossipsub's default 10 s.
+    unsubcribeBackoff: Math.max(1000, 3 * opts.heartbeatMs),
     msgIdFn: (msg) => sha256(msg.data),
     // Frames carry signature, key and sometimes several messages (IWANT replies): leave headroom; the
     // exact payload limit is enforced before any handler runs.
@@ -93,6 +96,8 @@ export class GossipRouter {
   private readonly opts: P2pOptions;
   private readonly c: GossipRouterComponents;
   private pubsub: GossipSub | undefined;
+  /** Topics not taken for now (unsubscribed; their handlers stay). */
+  private readonly paused = new Set<GossipTopic>();
   /** Messages delivered (accepted) per topic, for stats. */
   readonly accepted: Record<GossipTopic, number> = { proposal: 0, vote: 0, tx: 0, evidence: 0 };
 
@@ -117,10 +122,27 @@ export class GossipRouter {
     this.pubsub = undefined;
   }
 
+  /**
+   * Stops taking `topic`: unsubscribing tells peers, so they stop sending it, and gossipsub drops what
+   * still arrives for a topic this node is not subscribed to. Publishing on it still works.
+   */
+  pause(topic: GossipTopic): void {
+    if (this.paused.has(topic)) return;
+    this.paused.add(topic);
+    const id = gossipTopicId(this.opts.chainId, topic);
+    if (this.pubsub?.getTopics().includes(id)) this.pubsub.unsubscribe(id);
+  }
+
+  /** Takes `topic` again (subscribes, when it has a handler). */
+  resume(topic: GossipTopic): void {
+    if (!this.paused.delete(topic)) return;
+    if (this.pubsub !== undefined && this.handlers.has(topic)) this.install(this.pubsub, topic);
+  }
+
   private install(pubsub: GossipSub, topic: GossipTopic): void {
     const id = gossipTopicId(this.opts.chainId, topic);
     pubsub.topicValidators.set(id, this.validator(topic));
-    if (!pubsub.getTopics().includes(id)) pubsub.subscribe(id);
+    if (!this.paused.has(topic) && !pubsub.getTopics().includes(id)) pubsub.subscribe(id);
   }
 
   private validator(topic: GossipTopic): TopicValidatorFn {

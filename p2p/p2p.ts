@@ -206,6 +206,15 @@ class P2pHost implements P2p {
     this.gossip.on(topic, handler);
   }
 
+  /** Stops taking gossip on `topic` until resumeGossip (peers are told; publishing still works). */
+  pauseGossip(topic: GossipTopic): void {
+    this.gossip.pause(topic);
+  }
+
+  resumeGossip(topic: GossipTopic): void {
+    this.gossip.resume(topic);
+  }
+
   handle(protocol: ReqRespProtocol, handler: ReqRespHandler): void {
     if (protocol === "status") {
       throw p2pError("P2P_INVALID_ARGUMENT", "the status protocol is served from setStatusProvider");

@@ -44,6 +44,9 @@ export interface P2p {
   topicPeers(topic: GossipTopic): string[];
   /** Subscribes to `topic`; `handler` validates and consumes each distinct message once. */
   onGossip(topic: GossipTopic, handler: GossipHandler): void;
+  /** Stops taking gossip on `topic` (unsubscribes; peers are told) until `resumeGossip`. */
+  pauseGossip(topic: GossipTopic): void;
+  resumeGossip(topic: GossipTopic): void;
   /** Serves `protocol` ("blocks" or "catchup"; "status" is served from `setStatusProvider`). */
   handle(protocol: ReqRespProtocol, handler: ReqRespHandler): void;
   /**

@@ -64,6 +64,27 @@ describe("p2p gossip over TCP", { timeout: 30_000 }, () => {
     assert.deepEqual(got, block);
   });
 
+  it("a paused topic is not taken until resumed, and the peer learns it", async () => {
+    const receiver = await hosts.start({ chainId: "pause-1" });
+    const got: string[] = [];
+    receiver.onGossip("vote", async (data) => {
+      got.push(new TextDecoder().decode(data));
+      return "accept";
+    });
+    const sender = await hosts.start({ chainId: "pause-1", persistentPeers: [addrOf(receiver)] });
+    await waitFor("subscribed", () => sender.topicPeers("vote").includes(receiver.peerId));
+    receiver.pauseGossip("vote");
+    await waitFor("unsubscription known", () => !sender.topicPeers("vote").includes(receiver.peerId));
+    await sender.publish("vote", utf8("while paused"));
+    await sleep(300);
+    assert.deepEqual(got, []);
+    receiver.resumeGossip("vote");
+    await waitFor("subscribed again", () => sender.topicPeers("vote").includes(receiver.peerId));
+    await sender.publish("vote", utf8("after resume"));
+    await waitFor("delivered after resume", () => got.length > 0);
+    assert.deepEqual(got, ["after resume"]);
+  });
+
   it("does not throw when publishing with no peers", async () => {
     const lonely = await hosts.start({ chainId: "lonely-1" });
     await lonely.publish("tx", utf8("nobody listens"));

@@ -1,7 +1,12 @@
 /** Block sync against stub peers: ranges in flight over several peers, applied strictly in order. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BlockSync, type BlockSyncComponents, SYNC_BATCH } from "../../../node/blockSync.ts";
+import {
+  BlockSync,
+  type BlockSyncComponents,
+  LONG_SYNC_BLOCKS,
+  SYNC_BATCH,
+} from "../../../node/blockSync.ts";
 import type { SyncedBlock } from "../../../proto/index.ts";
 import { IcsdError, silentLogger } from "../../../utils/index.ts";
 
@@ -27,6 +32,8 @@ function setup(peers: Record<string, StubPeer>, opts: { tip?: number } = {}) {
   const requests: { peer: string; from: number; count: number }[] = [];
   const penalized: string[] = [];
   const resets: number[] = [];
+  /** "pause"/"resume" of live gossip, with the height the chain was at. */
+  const gossip: string[] = [];
   let onHeight: ((peer: string, height: number) => void) | undefined;
   const c: BlockSyncComponents = {
     chain: {
@@ -70,6 +77,8 @@ function setup(peers: Record<string, StubPeer>, opts: { tip?: number } = {}) {
         return () => {};
       },
       onPeerGone: () => () => {},
+      pauseLiveGossip: () => gossip.push(`pause@${last}`),
+      resumeLiveGossip: () => gossip.push(`resume@${last}`),
     },
     logger: silentLogger(),
     metrics: { blocksyncBlocksTotal: { inc: () => {} } },
@@ -82,6 +91,7 @@ function setup(peers: Record<string, StubPeer>, opts: { tip?: number } = {}) {
     requests,
     penalized,
     resets,
+    gossip,
     height: () => last,
     connect: (peer: string, height: number) => onHeight?.(peer, height),
   };
@@ -104,6 +114,20 @@ describe("block sync", T, () => {
     assert.ok(s.requests.every((r) => r.from + r.count - 1 <= (r.peer === "c" ? 150 : 200)));
     assert.deepEqual([...new Set(s.requests.map((r) => r.peer))].sort(), ["a", "b", "c"]);
     assert.deepEqual(s.penalized, []);
+  });
+
+  it("stops taking live gossip during a long catch-up, and only then", T, async () => {
+    const long = setup({ a: { height: LONG_SYNC_BLOCKS + 10 } }, { tip: 10 });
+    await long.sync.poll();
+    assert.deepEqual(long.gossip, ["pause@10", `resume@${LONG_SYNC_BLOCKS + 10}`]);
+    const short = setup({ a: { height: 10 + LONG_SYNC_BLOCKS - 1 } }, { tip: 10 });
+    await short.sync.poll();
+    assert.equal(short.height(), 10 + LONG_SYNC_BLOCKS - 1);
+    assert.deepEqual(short.gossip, []);
+    // A catch-up that fails part way still takes gossip again.
+    const failing = setup({ a: { height: 200, serve: () => [] } }, { tip: 0 });
+    await failing.sync.poll();
+    assert.deepEqual(failing.gossip, ["pause@0", "resume@0"]);
   });
 
   it("leaves the height in progress alone when a round applies nothing", T, async () => {
