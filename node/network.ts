@@ -25,7 +25,7 @@ import { errorMessage, IcsdError, type Logger } from "../utils/index.ts";
 export interface NodeNetworkSources {
   status(): { height: number; earliestHeight: number; lastBlockHash: Uint8Array };
   /** The block store block-sync requests are served from, as stored (no decoding and encoding). */
-  readonly blocks: Pick<BlockStore, "loadBlock" | "loadCommit">;
+  readonly blocks: Pick<BlockStore, "loadBlockRange">;
   catchup(height: number): { proposals: readonly ProposalWithBlock[]; votes: readonly Vote[] };
   onCatchup(proposals: readonly ProposalWithBlock[], votes: readonly Vote[]): void;
 }
@@ -228,21 +228,10 @@ export class NodeNetwork implements ConsensusNetwork {
  * the block that would take the total past `maxBytes` (the first block always goes).
  */
 export async function readBlockRange(
-  store: Pick<BlockStore, "loadBlock" | "loadCommit">,
+  store: Pick<BlockStore, "loadBlockRange">,
   height: number,
   count: number,
   maxBytes = MAX_BLOCK_RESPONSE_BYTES,
 ): Promise<StoredBlock[]> {
-  const out: StoredBlock[] = [];
-  let bytes = 0;
-  const end = height + Math.min(count, MAX_BLOCKS_PER_REQUEST);
-  for (let h = height; h < end; h++) {
-    const [block, commit] = await Promise.all([store.loadBlock(h), store.loadCommit(h)]);
-    if (block === undefined || commit === undefined) break;
-    const size = block.length + commit.length;
-    if (out.length > 0 && bytes + size > maxBytes) break;
-    out.push({ block, commit });
-    bytes += size;
-  }
-  return out;
+  return store.loadBlockRange(height, Math.min(count, MAX_BLOCKS_PER_REQUEST), maxBytes);
 }

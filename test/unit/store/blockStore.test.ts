@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createWriteBatch } from "../../../consensus/application.ts";
-import { BlockStore, MemoryKvStore } from "../../../store/index.ts";
-import { utf8 } from "../../../utils/index.ts";
+import { BlockStore, MemoryKvStore, Prefix, prefixedKey } from "../../../store/index.ts";
+import { uint64Be, utf8 } from "../../../utils/index.ts";
 
 const T = { timeout: 10_000 };
 const hashOf = (h: number) => new Uint8Array(32).fill(h);
@@ -61,6 +61,28 @@ describe("BlockStore", () => {
     assert.deepEqual(await store.loadBlock(6), utf8("block 6"));
     assert.deepEqual(await store.loadValidatorSet(6), utf8("vals 6"));
     assert.deepEqual(await store.loadBlockByHash(hashOf(6)), { height: 6, block: utf8("block 6") });
+  });
+
+  it("reads a range of blocks with their commits, ending at a gap or at the byte budget", T, async () => {
+    const db = new MemoryKvStore();
+    const store = await filled(db, 1, 20);
+    const text = (r: { block: Uint8Array; commit: Uint8Array }[]) =>
+      r.map((x) => `${new TextDecoder().decode(x.block)}/${new TextDecoder().decode(x.commit)}`);
+    assert.deepEqual(text(await store.loadBlockRange(3, 3, 1 << 20)), [
+      "block 3/commit 3",
+      "block 4/commit 4",
+      "block 5/commit 5",
+    ]);
+    assert.equal((await store.loadBlockRange(15, 64, 1 << 20)).length, 6, "ends at the tip");
+    assert.deepEqual(await store.loadBlockRange(21, 5, 1 << 20), []);
+    // "block 1/commit 1" is 15 bytes: a 40-byte budget holds two, a tiny one still gives the first.
+    assert.equal((await store.loadBlockRange(1, 10, 40)).length, 2);
+    assert.equal((await store.loadBlockRange(1, 10, 1)).length, 1);
+    // A height missing its block, or only its commit, ends the range there.
+    await db.batch([{ type: "del", key: prefixedKey(Prefix.blockByHeight, uint64Be(8)) }]);
+    assert.equal((await store.loadBlockRange(5, 10, 1 << 20)).length, 3);
+    await db.batch([{ type: "del", key: prefixedKey(Prefix.commitByHeight, uint64Be(13)) }]);
+    assert.equal((await store.loadBlockRange(11, 10, 1 << 20)).length, 2);
   });
 
   it("rejects invalid heights", T, () => {
