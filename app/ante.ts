@@ -3,7 +3,7 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Event } from "../consensus/index.ts";
 import { secp256k1Address, verifySecp256k1 } from "../crypto/index.ts";
-import { toBase64 } from "../utils/index.ts";
+import { toBase64, toHex } from "../utils/index.ts";
 import { addressBytes } from "./address.ts";
 import { type Coin, coinsFromWire, coinsGte, type DecCoin, formatCoins, requiredFee } from "./coins.ts";
 import {
@@ -185,7 +185,7 @@ export async function runAnte(ctx: AnteContext, tx: DecodedTx): Promise<AnteOutc
   for (let i = 0; i < accounts.length; i++)
     gas.consume(Number(params.sigVerifyCostSecp256k1), "ante verify: secp256k1");
 
-  const txHash = Buffer.from(tx.hash).toString("hex");
+  const txHash = toHex(tx.hash);
   for (let i = 0; i < accounts.length; i++) {
     const account = accounts[i]!;
     const info = tx.authInfo.signerInfos[i]!;
